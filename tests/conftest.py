@@ -1,0 +1,133 @@
+"""Shared fixtures: an app on a migrated SQLite file, HTTP and CLI clients, and helpers that
+read like the room's actions. PostgreSQL and Redis fixtures skip with a reason where those
+services are not running, unless WORKSHOP_REQUIRE_SERVICES=1 (CI) makes them mandatory."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from workshop import create_app, database
+from workshop.extensions import db
+
+TESTS = Path(__file__).parent
+AGENDA_FIXTURES = TESTS / "data" / "agendas"
+BUNDLED_AGENDAS = TESTS.parent / "sessions"
+POSTGRES_URL = os.environ.get(
+    "WORKSHOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "a long enough password"
+
+
+def services_required() -> bool:
+    return os.environ.get("WORKSHOP_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if services_required():
+        pytest.fail(f"{reason} (WORKSHOP_REQUIRE_SERVICES=1 makes this mandatory)")
+    pytest.skip(reason)
+
+
+def make_app(tmp_path: Path, **config):
+    url = config.pop("DATABASE_URL", f"sqlite:///{tmp_path / 'workshop.sqlite'}")
+    database.upgrade(url)
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "AGENDA_DIR": str(BUNDLED_AGENDAS),
+        "WTF_CSRF_ENABLED": False,
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign a facilitator in and out the way the sign-in form does."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create(self, email: str = "facilitator@example.org", password: str = PASSWORD):
+        from workshop import accounts
+
+        with self.app.app_context():
+            accounts.create_facilitator(db.session, email, password)
+            db.session.commit()
+        return email
+
+    def login(self, email: str = "facilitator@example.org", password: str = PASSWORD):
+        return self.client.post("/auth/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means skip
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error.__class__.__name__}")
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis is not reachable at {REDIS_URL}: {error.__class__.__name__}")
+    return REDIS_URL

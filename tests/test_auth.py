@@ -1,0 +1,101 @@
+"""Facilitator sign-in: passwords, CSRF, safe redirects, and pages that need an account."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORD, csrf_token, make_app
+
+from workshop.extensions import db
+
+
+def test_sign_in_and_out(auth, client):
+    auth.create()
+    response = auth.login()
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/facilitator/"
+    page = client.get("/facilitator/")
+    assert b"Agenda library" in page.data and b"facilitator@example.org" in page.data
+    auth.logout()
+    assert client.get("/facilitator/").status_code == 302
+
+
+def test_wrong_password_shows_an_inline_error(auth, client):
+    auth.create()
+    response = auth.login(password="not the password")
+    assert response.status_code == 400
+    assert b"do not match an account" in response.data
+    assert client.get("/facilitator/").status_code == 302
+
+
+def test_unknown_email_gets_the_same_message(auth):
+    response = auth.login(email="nobody@example.org")
+    assert b"do not match an account" in response.data
+
+
+def test_email_is_case_insensitive(auth):
+    auth.create("Chair@Example.org")
+    assert auth.login("chair@example.ORG").status_code == 302
+
+
+def test_pages_need_a_facilitator(client):
+    response = client.get("/facilitator/agendas/thrive-srt-retrospective")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_next_never_leaves_the_site(auth, client, target):
+    auth.create()
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={"email": "facilitator@example.org", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/facilitator/"
+
+
+def test_next_returns_to_the_page_asked_for(auth, client):
+    auth.create()
+    target = "/facilitator/agendas/thrive-srt-retrospective"
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={"email": "facilitator@example.org", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == target
+
+
+def test_passwords_are_hashed_with_a_modern_scheme(app, auth):
+    auth.create()
+    from workshop.models import Facilitator
+
+    with app.app_context():
+        stored = db.session.scalars(db.select(Facilitator)).one().password_hash
+    assert PASSWORD not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_csrf_is_enforced_on_sign_in(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    from workshop import accounts
+
+    with app.app_context():
+        accounts.create_facilitator(db.session, "f@example.org", PASSWORD)
+        db.session.commit()
+    refused = client.post("/auth/login", data={"email": "f@example.org", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert b"form expired" in refused.data.lower()
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    accepted = client.post(
+        "/auth/login", data={"email": "f@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert accepted.status_code == 302
+    # signing out is a form too: a cross-site POST without the token does nothing
+    client.post("/auth/logout")
+    assert client.get("/facilitator/").status_code == 200
+
+
+def test_session_cookie_is_httponly_and_samesite(auth, client):
+    auth.create()
+    response = auth.login()
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

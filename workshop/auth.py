@@ -1,0 +1,51 @@
+"""Facilitator sign-in and sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from . import accounts
+from .extensions import db, login_manager
+from .forms import EmptyForm, LoginForm
+from .models import Facilitator
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@login_manager.user_loader
+def load_facilitator(user_id: str) -> Facilitator | None:
+    return db.session.get(Facilitator, int(user_id)) if user_id.isdigit() else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("facilitator.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        facilitator = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if facilitator is not None:
+            login_user(facilitator, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("That e-mail and password do not match an account.")
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.post("/logout")
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.")
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("facilitator.dashboard")

@@ -1,0 +1,112 @@
+"""The `workshop` command line. Each command is a thin wrapper over a domain function;
+errors are one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app, has_app_context
+from flask.cli import ScriptInfo
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import accounts, database
+from .agenda import AgendaError
+from .library import read_agenda_file, summary
+
+
+def _app():
+    """The app `flask --app workshop ...` loaded, else a fresh one for the `workshop` script."""
+    if has_app_context():
+        return current_app._get_current_object()
+    script_info = click.get_current_context().find_object(ScriptInfo)
+    if script_info is not None:
+        return script_info.load_app()
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(help="Run and manage facilitated workshop sessions.")
+def main() -> None:
+    pass
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Validate agenda definition files (TOML)."""
+    failures = 0
+    for path in paths:
+        try:
+            agenda = read_agenda_file(path)
+        except AgendaError as error:
+            failures += 1
+            for line in error.lines(str(path)):
+                click.echo(line, err=True)
+            continue
+        click.echo(f"{path}: ok: {summary(agenda)}")
+    if failures:
+        click.echo(f"{failures} of {len(paths)} file(s) invalid", err=True)
+        sys.exit(1)
+
+
+@main.command("init-db")
+def init_db_command() -> None:
+    """Create the database or migrate it to the latest version."""
+    app = _app()
+    url = app.config["DATABASE_URL"]
+    try:
+        database.upgrade(url)
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot migrate the database: {error.__class__.__name__}: {error.orig or error}"
+        ) from None
+    click.echo(f"database is up to date ({_safe_url(url)})")
+    with app.app_context():
+        from .extensions import db
+
+        if accounts.count_facilitators(db.session) == 0:
+            click.echo(
+                "No facilitator account yet. Create the first one with:\n"
+                "  .venv/bin/workshop create-facilitator you@example.org"
+            )
+
+
+@main.command("create-facilitator")
+@click.argument("email")
+@click.option("--password", help="For scripts; prompted for (hidden) when left out.")
+def create_facilitator_command(email: str, password: str | None) -> None:
+    """Create a facilitator account that can sign in and run sessions."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        from .extensions import db
+
+        try:
+            facilitator = accounts.create_facilitator(db.session, email, password)
+            created_email = facilitator.email
+            db.session.commit()
+        except accounts.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        except SQLAlchemyError:
+            db.session.rollback()
+            raise click.ClickException(
+                "the database is not ready: run `workshop init-db` first"
+            ) from None
+    click.echo(f"created facilitator {created_email}")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def init_app(app) -> None:
+    for command in (check_command, init_db_command, create_facilitator_command):
+        app.cli.add_command(command)

@@ -1,0 +1,56 @@
+"""Configuration layers, lowest first: these defaults, `instance/config.py`, `WORKSHOP_*`
+environment variables, then the mapping a test passes to `create_app`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    DATABASE_URL = ""  # empty: SQLite in the instance folder
+    MESSAGE_QUEUE = ""  # e.g. redis://127.0.0.1:6379/0 to share events between processes
+    ASYNC_MODE = "threading"  # `workshop.serve` switches to gevent before it builds the app
+    AGENDA_DIR = str(PROJECT_ROOT / "sessions")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PARTICIPANT_COOKIE_DAYS = 30
+    WTF_CSRF_TIME_LIMIT = None  # a facilitator may leave a form open for a whole session
+    SOCKETIO_CORS_ORIGINS: list[str] | None = None  # None: same origin only
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WORKSHOP")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'workshop.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so cookies survive restarts without a
+    hard-coded secret. Created with owner-only permissions."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process started at the same moment and won
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

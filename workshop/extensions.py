@@ -1,0 +1,48 @@
+"""Extensions, created unbound and bound to the app in `create_app`."""
+
+from flask_login import LoginManager
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so later migrations can alter them on SQLite and PostgreSQL alike.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+socketio = SocketIO()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def init_app(app) -> None:
+    from . import database
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["DATABASE_URL"])
+    db.init_app(app)
+    with app.app_context():
+        database.sqlite_pragmas(db.engine)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in as a facilitator to continue."
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
+        max_http_buffer_size=64 * 1024,
+        manage_session=False,
+    )

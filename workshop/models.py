@@ -1,0 +1,145 @@
+"""Database models (SQLAlchemy 2 typed ORM). Timestamps are timezone-aware UTC.
+
+Constraints live in the database: one e-mail per facilitator, one join code per live
+workshop, one participant number per workshop, one client id per participant's submission.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC; always returns aware datetimes, also from SQLite, which drops the zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Facilitator(UserMixin, Base):
+    __tablename__ = "facilitator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Workshop(Base):
+    """A live run of an agenda. It keeps the agenda it started from as JSON."""
+
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    projector_token: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    agenda_id: Mapped[str] = mapped_column(String(64))
+    agenda_json: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Timer state. The server owns time: a running segment has `ends_at`; a paused one
+    # keeps `remaining_seconds`. Index -1 is the lobby before the first segment.
+    segment_index: Mapped[int] = mapped_column(Integer, default=-1)
+    timer_running: Mapped[bool] = mapped_column(Boolean, default=False)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remaining_seconds: Mapped[float | None] = mapped_column(Float)
+    extra_seconds: Mapped[float] = mapped_column(Float, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    facilitators: Mapped[list[WorkshopFacilitator]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+
+
+class WorkshopFacilitator(Base):
+    """Who may run a workshop: its owner and any co-facilitators."""
+
+    __tablename__ = "workshop_facilitator"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"), primary_key=True)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="facilitators")
+
+
+class SegmentRun(Base):
+    """When a segment was actually on screen, for planned-versus-actual reporting."""
+
+    __tablename__ = "segment_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    segment_index: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Participant(Base):
+    """Someone who joined from a phone. `token_hash` matches their long-lived cookie."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(80))
+    answers_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Response(Base):
+    """One short answer to a prompt. `client_id` makes a resent submission idempotent."""
+
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("participant_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    segment_id: Mapped[str] = mapped_column(String(64))
+    prompt_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    strategy_id: Mapped[str | None] = mapped_column(String(64))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,42 @@
+"""Serve the app: `python -m workshop.serve` (what `make run` does).
+
+Flask-SocketIO runs on gevent here: one process holds many idle phone connections cheaply.
+gevent must patch the standard library before anything else imports it, so this module
+patches first and builds the app after.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import os  # noqa: E402
+
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+
+
+def main() -> None:
+    from . import accounts, create_app
+    from .extensions import db, socketio
+
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    app = create_app({"ASYNC_MODE": "gevent"})
+    with app.app_context():
+        try:
+            facilitators = accounts.count_facilitators(db.session)
+        except SQLAlchemyError:
+            raise SystemExit(
+                "The database is not set up: run `.venv/bin/workshop init-db` first."
+            ) from None
+    print(f"workshop is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    if facilitators == 0:
+        print(
+            "No facilitator account yet. In another terminal, create one with:\n"
+            "  .venv/bin/workshop create-facilitator you@example.org",
+            flush=True,
+        )
+    socketio.run(app, host=host, port=port, log_output=os.environ.get("WORKSHOP_ACCESS_LOG") == "1")
+
+
+if __name__ == "__main__":
+    main()
