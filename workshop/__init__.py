@@ -34,14 +34,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
-    from . import auth, cli, errors, extensions, facilitator, health, library, participant
+    from . import (
+        auth,
+        cli,
+        errors,
+        extensions,
+        facilitator,
+        health,
+        library,
+        participant,
+        screen,
+        sockets,
+    )
 
     extensions.init_app(app)
+    sockets.init_app(extensions.socketio)
     library.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(participant.bp)
+    app.register_blueprint(screen.bp)
     errors.init_app(app)
     app.add_template_filter(text_blocks)
     cli.init_app(app)

@@ -25,6 +25,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a facilitator may leave a form open for a whole session
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # None: same origin only
     MAX_CONTENT_LENGTH = 1024 * 1024
+    PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
+    BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -1,20 +1,29 @@
-"""Facilitator pages: the agenda library and the sessions they run."""
+"""Facilitator pages: the agenda library, starting a session, and its console."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
-from flask_login import login_required
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
+from . import actions, broadcast, clock, identity, workshops
+from .extensions import db
+from .forms import EmptyForm
 from .library import current_library
+from .models import Workshop
+from .workshops import ActionError
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
+EXTEND_CHOICES = {"60": 60, "300": 300}
 
 
 @bp.get("/")
 @login_required
 def dashboard():
     library = current_library(current_app, reload=True)
-    return render_template("facilitator/dashboard.html", library=library)
+    running = workshops.workshops_of(db.session, current_user.id)
+    return render_template(
+        "facilitator/dashboard.html", library=library, workshops=running, form=EmptyForm()
+    )
 
 
 @bp.get("/agendas/<agenda_id>")
@@ -23,4 +32,88 @@ def agenda_detail(agenda_id: str):
     agenda = current_library(current_app).get(agenda_id)
     if agenda is None:
         abort(404, description="No agenda with that id in the library.")
-    return render_template("facilitator/agenda.html", agenda=agenda)
+    return render_template("facilitator/agenda.html", agenda=agenda, form=EmptyForm())
+
+
+@bp.post("/agendas/<agenda_id>/start")
+@login_required
+def start(agenda_id: str):
+    agenda = current_library(current_app).get(agenda_id)
+    if agenda is None:
+        abort(404, description="No agenda with that id in the library.")
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    workshop = workshops.start_workshop(db.session, current_user, agenda)
+    db.session.commit()
+    return redirect(url_for("facilitator.console", workshop_id=workshop.id))
+
+
+def _own_workshop(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or not identity.facilitates(workshop):
+        abort(404, description="No session of yours has that number.")
+    return workshop
+
+
+@bp.get("/w/<int:workshop_id>")
+@login_required
+def console(workshop_id: int):
+    workshop = _own_workshop(workshop_id)
+    actions.refresh(workshop)
+    agenda = workshops.agenda_of(workshop)
+    by_prompt: dict[str, list[dict]] = {}
+    for item in broadcast.facilitator_responses(workshop):
+        by_prompt.setdefault(item["prompt_id"], []).append(item)
+    return render_template(
+        "facilitator/console.html",
+        workshop=workshop,
+        agenda=agenda,
+        state=broadcast.state_payload(workshop, clock.now()),
+        counts=broadcast.counts_payload(workshop.id),
+        by_prompt=by_prompt,
+        strategies={s.id: s.name for f in agenda.frameworks for s in f.strategies()},
+        join_url=join_url(workshop),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/w/<int:workshop_id>/control")
+@login_required
+def control(workshop_id: int):
+    workshop = _own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    action, _, amount = request.form.get("action", "").partition("-")
+    seconds = EXTEND_CHOICES.get(amount, 0)
+    try:
+        actions.control(workshop, action, seconds)
+    except ActionError as error:
+        db.session.rollback()
+        flash(f"Could not {action or 'do that'}: {error}.")
+    return redirect(url_for("facilitator.console", workshop_id=workshop.id))
+
+
+@bp.post("/w/<int:workshop_id>/responses/<int:response_id>/hide")
+@login_required
+def hide_response(workshop_id: int, response_id: int):
+    workshop = _own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    try:
+        actions.hide_response(workshop, response_id, request.form.get("hidden", "1") == "1")
+    except ActionError as error:
+        db.session.rollback()
+        flash(str(error))
+    return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="responses"))
+
+
+def join_url(workshop: Workshop) -> str:
+    """The address phones open. PUBLIC_URL wins, since the facilitator's laptop may use
+    127.0.0.1 while phones need the address on the venue's network."""
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("participant.workshop_page", code=workshop.code)
+    return (
+        base.rstrip("/") + path
+        if base
+        else url_for("participant.workshop_page", code=workshop.code, _external=True)
+    )

@@ -79,7 +79,10 @@ class Workshop(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     remaining_seconds: Mapped[float | None] = mapped_column(Float)
     extra_seconds: Mapped[float] = mapped_column(Float, default=0)
+    # Optimistic lock: two facilitators pressing "next" at once cannot both advance.
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
 
     facilitators: Mapped[list[WorkshopFacilitator]] = relationship(
         back_populates="workshop", cascade="all, delete-orphan"

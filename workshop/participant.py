@@ -1,10 +1,213 @@
-"""Participant pages: the home page with the join form."""
+"""Participant pages: plain HTML forms that work with JavaScript off or the socket down
+(post, redirect). `static/js/participant.js` enhances them with live updates."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from . import actions, broadcast, clock, identity, participants, responses, timing, workshops
+from .extensions import db
+from .forms import EmptyForm
+from .models import Workshop
+from .workshops import ActionError
 
 bp = Blueprint("participant", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("participant/home.html")
+    return render_template("participant/home.html", code="", error=None)
+
+
+@bp.get("/join")
+def join_by_code():
+    code = workshops.normalize_code(request.args.get("code", ""))
+    workshop = workshops.find_by_code(db.session, code)
+    if workshop is None:
+        error = (
+            "Enter the code shown on the screen."
+            if not code
+            else f"No session has the code {code}. Check the screen and try again."
+        )
+        return render_template(
+            "participant/home.html", code=code, error=error
+        ), 404 if code else 400
+    return redirect(url_for("participant.workshop_page", code=workshop.code))
+
+
+def _workshop_or_404(code: str) -> Workshop:
+    workshop = workshops.find_by_code(db.session, code)
+    if workshop is None:
+        abort(404, description="No session has that code. Check the code on the screen.")
+    if code != workshop.code:
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "code": workshop.code})))
+    return workshop
+
+
+@bp.get("/w/<code>")
+def workshop_page(code: str):
+    workshop = _workshop_or_404(code)
+    participant = identity.current_participant(workshop)
+    if participant is None:
+        return _join_page(workshop, answers={}, error=None)
+    actions.refresh(workshop)
+    return _render_live(workshop, participant)
+
+
+@bp.get("/w/<code>/segment")
+def segment_fragment(code: str):
+    """Just the current segment's HTML, for the page's script to swap in without a reload."""
+    workshop = _workshop_or_404(code)
+    participant = identity.current_participant(workshop)
+    if participant is None:
+        abort(403, description="Join the session first.")
+    return _render_live(workshop, participant, template="participant/_segment.html")
+
+
+def _join_page(workshop: Workshop, answers: dict, error: ActionError | None, status: int = 200):
+    agenda = workshops.agenda_of(workshop)
+    page = render_template(
+        "participant/join.html",
+        workshop=workshop,
+        agenda=agenda,
+        answers=answers,
+        error=error,
+        form=EmptyForm(),
+    )
+    return page, status
+
+
+@bp.post("/w/<code>/join")
+def join(code: str):
+    workshop = _workshop_or_404(code)
+    if identity.current_participant(workshop) is not None:
+        return redirect(url_for("participant.workshop_page", code=workshop.code))
+    answers = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    if not EmptyForm().validate_on_submit():
+        return _join_page(
+            workshop, answers, ActionError("The form expired: please send it again.", "csrf"), 400
+        )
+    token = participants.new_token()
+    try:
+        participant = participants.join(
+            db.session, workshop, workshops.agenda_of(workshop), answers, token
+        )
+        db.session.commit()
+    except ActionError as error:
+        db.session.rollback()
+        return _join_page(workshop, answers, error, 400)
+    broadcast.counts_changed(workshop.id)
+    response = redirect(url_for("participant.workshop_page", code=workshop.code))
+    response.set_cookie(
+        identity.participant_cookie(workshop),
+        token,
+        max_age=current_app.config["PARTICIPANT_COOKIE_DAYS"] * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    del participant
+    return response
+
+
+def _render_live(workshop: Workshop, participant, template: str = "participant/live.html", **extra):
+    agenda = workshops.agenda_of(workshop)
+    now = clock.now()
+    segment = timing.current_segment(workshop, agenda)
+    own = responses.own_responses(db.session, participant)
+    return render_template(
+        template,
+        workshop=workshop,
+        agenda=agenda,
+        segment=segment,
+        participant=participant,
+        own={
+            prompt.id: [r for r in own if r.prompt_id == prompt.id]
+            for _, prompt in agenda.prompts()
+        },
+        framework=agenda.framework(segment.framework) if segment and segment.framework else None,
+        state=broadcast.state_payload(workshop, now),
+        new_client_id=uuid.uuid4().hex,
+        form=EmptyForm(),
+        errors=extra.pop("errors", {}),
+        drafts=extra.pop("drafts", {}),
+        **extra,
+    )
+
+
+def _live_participant(code: str):
+    workshop = _workshop_or_404(code)
+    participant = identity.current_participant(workshop)
+    if participant is None:
+        return workshop, None, redirect(url_for("participant.workshop_page", code=workshop.code))
+    if not EmptyForm().validate_on_submit():
+        error = {"_form": "The page expired: your answer was not sent. Please send it again."}
+        return workshop, participant, (_render_live(workshop, participant, errors=error), 400)
+    return workshop, participant, None
+
+
+@bp.post("/w/<code>/responses")
+def create_response(code: str):
+    workshop, participant, early = _live_participant(code)
+    if early is not None:
+        return early
+    prompt_id = request.form.get("prompt_id", "")
+    submission = responses.Submission(
+        prompt_id=prompt_id,
+        text=request.form.get("text", ""),
+        client_id=request.form.get("client_id", ""),
+        strategy_id=request.form.get("strategy_id") or None,
+    )
+    try:
+        actions.respond(workshop, participant, submission)
+    except ActionError as error:
+        db.session.rollback()
+        drafts = {prompt_id: submission.text}
+        return _render_live(
+            workshop, participant, errors={prompt_id: str(error)}, drafts=drafts
+        ), 400
+    return redirect(
+        url_for("participant.workshop_page", code=workshop.code, _anchor=f"prompt-{prompt_id}")
+    )
+
+
+@bp.post("/w/<code>/responses/<int:response_id>/edit")
+def edit_response(code: str, response_id: int):
+    workshop, participant, early = _live_participant(code)
+    if early is not None:
+        return early
+    try:
+        response = actions.edit_response(
+            workshop,
+            participant,
+            response_id,
+            request.form.get("text", ""),
+            request.form.get("strategy_id") or None,
+        )
+    except ActionError as error:
+        db.session.rollback()
+        return _render_live(workshop, participant, errors={f"r{response_id}": str(error)}), 400
+    return redirect(
+        url_for(
+            "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
+        )
+    )
+
+
+@bp.post("/w/<code>/responses/<int:response_id>/delete")
+def delete_response(code: str, response_id: int):
+    workshop, participant, early = _live_participant(code)
+    if early is not None:
+        return early
+    try:
+        response = actions.delete_response(workshop, participant, response_id)
+    except ActionError as error:
+        db.session.rollback()
+        return _render_live(workshop, participant, errors={f"r{response_id}": str(error)}), 400
+    return redirect(
+        url_for(
+            "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
+        )
+    )

@@ -1,0 +1,95 @@
+/* The facilitator console: timer controls over the socket (the forms still post without it),
+   answers arriving live per question, and hiding an inappropriate one. */
+(function () {
+  "use strict";
+  var initial = window.Live.readInitial();
+  var countdown = new window.Live.Countdown();
+  var template = document.getElementById("response-template");
+  var controlError = document.querySelector("[data-control-error]");
+  var socket = null;
+  window.Live.setOffsetFrom(initial.state);
+  countdown.update(initial.state);
+
+  function hideUrl(responseId) { return initial.hide_url.replace(/\/0\/hide$/, "/" + responseId + "/hide"); }
+
+  function fillItem(li, response) {
+    li.setAttribute("data-response-id", response.id);
+    li.classList.toggle("is-hidden", response.hidden);
+    li.querySelector("[data-text]").textContent = response.text;
+    li.querySelector("[data-who]").textContent = response.participant;
+    var strategy = response.strategy_id ? "· " + (initial.strategies[response.strategy_id] || response.strategy_id) : "";
+    li.querySelector("[data-strategy]").textContent = strategy;
+    li.querySelector("[data-flag]").textContent = response.hidden ? "· hidden from the room" : "";
+    var form = li.querySelector("[data-hide-form]");
+    form.setAttribute("action", hideUrl(response.id));
+    form.querySelector("[data-hidden-value]").value = response.hidden ? "0" : "1";
+    form.querySelector("[data-hide-button]").textContent = response.hidden ? "Show" : "Hide";
+  }
+
+  function upsert(response) {
+    var stream = document.querySelector('[data-stream="' + response.prompt_id + '"]');
+    if (!stream) { return; }
+    var list = stream.querySelector("[data-list]");
+    var li = list.querySelector('[data-response-id="' + response.id + '"]');
+    if (response.deleted) { if (li) { li.remove(); } return; }
+    if (!li) {
+      li = template.content.firstElementChild.cloneNode(true);
+      list.append(li);
+    }
+    fillItem(li, response);
+  }
+
+  function showCounts(counts) {
+    document.querySelectorAll("[data-count-participants]").forEach(function (el) { el.textContent = counts.participants; });
+    document.querySelectorAll("[data-stream]").forEach(function (stream) {
+      stream.querySelector("[data-count]").textContent = counts.responses[stream.getAttribute("data-stream")] || 0;
+    });
+  }
+
+  function applyState(state) {
+    countdown.update(state);
+    var title = state.segment ? state.segment.title : (state.status === "ended" ? "Ended" : "Not started");
+    document.querySelector("[data-current-title]").textContent = title;
+    document.querySelectorAll("[data-timeline] li").forEach(function (li) {
+      var current = state.segment && Number(li.getAttribute("data-index")) === state.segment.index;
+      li.classList.toggle("current", Boolean(current));
+      if (current) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (!socket || !socket.connected) { return; }  // the plain form post still works
+    var form = event.target;
+    if (form.matches("[data-controls]")) {
+      event.preventDefault();
+      var value = (event.submitter && event.submitter.value) || "";
+      var parts = value.split("-");
+      socket.timeout(10000).emit("control", { action: parts[0], seconds: Number(parts[1] || 0) }, function (err, ack) {
+        if (err) { controlError.textContent = "No answer from the server: try again."; return; }
+        controlError.textContent = ack.ok ? "" : "Could not " + parts[0] + ": " + ack.error;
+        if (ack.ok) { applyState(ack.state); }
+      });
+    } else if (form.matches("[data-hide-form]")) {
+      event.preventDefault();
+      var li = form.closest("[data-response-id]");
+      var hidden = form.querySelector("[data-hidden-value]").value === "1";
+      socket.timeout(10000).emit("hide_response", { id: Number(li.getAttribute("data-response-id")), hidden: hidden }, function (err, ack) {
+        if (err || !ack.ok) { controlError.textContent = "Could not change that answer: " + (err ? "no answer" : ack.error); }
+      });
+    }
+  });
+
+  if (window.io) {
+    socket = window.Live.connect("/facilitator", { w: initial.workshop_id }, {
+      snapshot: function (snapshot) {
+        applyState(snapshot.state);
+        document.querySelectorAll("[data-list]").forEach(function (list) { list.replaceChildren(); });
+        snapshot.responses.forEach(upsert);
+        showCounts(snapshot.counts);
+      },
+      state: applyState,
+      response: function (message) { upsert(message.response); },
+      counts: showCounts
+    });
+  }
+})();

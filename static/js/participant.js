@@ -1,0 +1,149 @@
+/* The participant page, enhanced: live segment changes without reloads, and answers sent
+   over the socket with an acknowledgement. Every answer waits in local storage until the
+   server confirms it is stored; after a reconnect or a reload it is sent again with the same
+   client id, so the server never stores it twice. Without JavaScript the forms post as usual. */
+(function () {
+  "use strict";
+  var initial = window.Live.readInitial();
+  var code = initial.code;
+  var queueKey = "workshop-queue-" + code;
+  var segmentBox = document.getElementById("segment");
+  var countdown = new window.Live.Countdown();
+  var inFlight = {};
+  var socket = null;
+  var currentState = initial.state;
+
+  window.Live.setOffsetFrom(currentState);
+  countdown.update(currentState);
+
+  function loadQueue() {
+    try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveQueue(queue) {
+    try { window.localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* private mode: keep in memory */ }
+    memoryQueue = queue;
+  }
+  var memoryQueue = loadQueue();
+  function queue() { var stored = loadQueue(); return stored.length || !memoryQueue.length ? stored : memoryQueue; }
+
+  function renderPending() {
+    document.querySelectorAll("[data-prompt]").forEach(function (section) {
+      var list = section.querySelector("[data-pending]");
+      if (!list) { return; }
+      var promptId = section.getAttribute("data-prompt");
+      list.replaceChildren();
+      queue().filter(function (item) { return item.prompt_id === promptId; }).forEach(function (item) {
+        var li = document.createElement("li");
+        li.className = "answer pending-answer";
+        var text = document.createElement("span");
+        text.textContent = item.text;
+        var note = document.createElement("span");
+        note.className = "muted small";
+        note.textContent = " (sending…)";
+        li.append(text, note);
+        list.append(li);
+      });
+    });
+  }
+
+  function showError(promptId, message) {
+    var section = document.querySelector('[data-prompt="' + promptId + '"]');
+    var target = section ? section.querySelector(".respond-form") || section : document.querySelector("[data-connection]");
+    if (!target) { return; }
+    var error = target.querySelector(".js-error");
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "error js-error";
+      error.setAttribute("role", "alert");
+      target.append(error);
+    }
+    error.textContent = message;
+    if (target.hidden) { target.hidden = false; }
+  }
+
+  var refreshTimer = null;
+  function refreshSegment() {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(function () {
+      window.Live.swapFragment(initial.fragment, segmentBox).then(renderPending).catch(function () {
+        window.location.reload();
+      });
+    }, 50);
+  }
+
+  function settle(item, ack) {
+    delete inFlight[item.client_id];
+    saveQueue(queue().filter(function (queued) { return queued.client_id !== item.client_id; }));
+    if (!ack.ok) {
+      var field = document.getElementById("new-" + item.prompt_id);
+      if (field && !field.value) { field.value = item.text; }  // give the words back, nothing lost
+      showError(item.prompt_id, "Not sent: " + ack.error);
+    }
+    refreshSegment();
+  }
+
+  function sendQueue() {
+    if (!socket || !socket.connected) { renderPending(); return; }
+    queue().forEach(function (item) {
+      if (inFlight[item.client_id]) { return; }
+      inFlight[item.client_id] = true;
+      socket.timeout(15000).emit("respond", item, function (err, ack) {
+        if (err) { delete inFlight[item.client_id]; return; }  // no answer: stays queued for the next try
+        if (!ack.ok && ack.code === "server") { delete inFlight[item.client_id]; return; }
+        settle(item, ack);
+      });
+    });
+    renderPending();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("respond-form")) { return; }
+    event.preventDefault();
+    var textField = form.querySelector("textarea[name=text]");
+    var text = textField.value.trim();
+    if (!text) { showError(form.querySelector("[name=prompt_id]").value, "Write something first."); return; }
+    var strategy = form.querySelector("[name=strategy_id]");
+    var item = {
+      client_id: form.querySelector("[name=client_id]").value,
+      prompt_id: form.querySelector("[name=prompt_id]").value,
+      text: text,
+      strategy_id: strategy && strategy.value ? strategy.value : null
+    };
+    var pending = queue();
+    pending.push(item);
+    saveQueue(pending);
+    textField.value = "";
+    form.querySelector("[name=client_id]").value = window.Live.randomId();
+    var oldError = form.querySelector(".js-error");
+    if (oldError) { oldError.remove(); }
+    sendQueue();
+  });
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.tagName !== "TEXTAREA" || !field.maxLength || field.maxLength < 0) { return; }
+    var counter = field.closest(".field") && field.closest(".field").querySelector("[data-counter]");
+    if (counter) { counter.textContent = field.value.length + " of " + field.maxLength + " characters"; }
+  });
+
+  function applyState(state) {
+    var shown = segmentBox.querySelector("[data-index]");
+    var changed = !shown || String(state.segment ? state.segment.index : -1) !== shown.getAttribute("data-index") ||
+      state.status !== shown.getAttribute("data-status");
+    currentState = state;
+    countdown.update(state);
+    if (changed) {
+      refreshSegment();
+      countdown.announce(state.segment ? "Now: " + state.segment.title : (state.status === "ended" ? "The session has ended" : ""));
+    }
+  }
+
+  if (window.io) {
+    socket = window.Live.connect("/participant", { w: code }, {
+      snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); },
+      state: applyState
+    });
+  }
+  renderPending();
+})();

@@ -1,0 +1,93 @@
+"""Participants: joining without an account, and finding them again from their cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .agenda import Agenda
+from .models import Participant, Workshop
+from .workshops import ActionError
+
+MAX_ANSWER_LENGTH = 80
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def find_by_token(db: Session, workshop: Workshop, token: str | None) -> Participant | None:
+    if not token or len(token) > 100:
+        return None
+    query = select(Participant).where(
+        Participant.token_hash == token_hash(token), Participant.workshop_id == workshop.id
+    )
+    return db.scalars(query).first()
+
+
+def clean_answers(agenda: Agenda, raw: dict[str, Any]) -> dict[str, str]:
+    """Check the join questions' answers; ActionError names the first one that is wrong."""
+    answers: dict[str, str] = {}
+    for question in agenda.join_questions:
+        value = raw.get(question.id)
+        value = value.strip() if isinstance(value, str) else ""
+        if len(value) > MAX_ANSWER_LENGTH:
+            raise ActionError(
+                f"{question.label}: at most {MAX_ANSWER_LENGTH} characters", question.id
+            )
+        if question.kind == "choice" and value and value not in question.choices:
+            raise ActionError(f"{question.label}: pick one of the choices", question.id)
+        if question.required and not value:
+            raise ActionError(f"{question.label}: please answer this question", question.id)
+        if value:
+            answers[question.id] = value
+    return answers
+
+
+def join(
+    db: Session, workshop: Workshop, agenda: Agenda, raw_answers: dict[str, Any], token: str
+) -> Participant:
+    """Add a participant with the next number in this workshop."""
+    if workshop.ended_at is not None:
+        raise ActionError("this session has ended", "ended")
+    answers = clean_answers(agenda, raw_answers)
+    role_question = next((q for q in agenda.join_questions if q.kind == "choice"), None)
+    for _ in range(20):
+        number = (
+            db.scalar(
+                select(func.max(Participant.number)).where(Participant.workshop_id == workshop.id)
+            )
+            or 0
+        ) + 1
+        participant = Participant(
+            workshop_id=workshop.id,
+            number=number,
+            token_hash=token_hash(token),
+            name=answers.get("name"),
+            role=answers.get(role_question.id) if role_question else None,
+            answers_json=json.dumps(answers, ensure_ascii=False),
+        )
+        try:
+            with db.begin_nested():
+                db.add(participant)
+                db.flush()
+            return participant
+        except IntegrityError:  # another phone took that number at the same moment
+            continue
+    raise ActionError("the room is busy; try again", "busy")
+
+
+def display_label(participant: Participant, *, with_name: bool) -> str:
+    """Anonymous to the room: 'Participant 7'. Facilitators also see a name if one was given."""
+    label = f"Participant {participant.number}"
+    return f"{label} ({participant.name})" if with_name and participant.name else label

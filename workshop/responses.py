@@ -1,0 +1,202 @@
+"""Responses to prompts: submit (idempotent by client id), edit, delete, hide."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import timing
+from .agenda import Agenda, Prompt, Segment
+from .models import Participant, Response, Workshop
+from .workshops import ActionError
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Submission:
+    prompt_id: str
+    text: str
+    client_id: str
+    strategy_id: str | None = None
+
+
+def open_prompt(workshop: Workshop, agenda: Agenda, prompt_id: str) -> tuple[Segment, Prompt]:
+    """The prompt, if it belongs to the segment on screen now; otherwise it is closed."""
+    if workshop.ended_at is not None:
+        raise ActionError("this session has ended", "closed")
+    segment = timing.current_segment(workshop, agenda)
+    prompt = next((p for p in segment.prompts if p.id == prompt_id), None) if segment else None
+    if prompt is None:
+        exists = agenda.prompt(prompt_id) is not None
+        raise ActionError("this question is closed" if exists else "no such question", "closed")
+    return segment, prompt
+
+
+def clean_text(text: object, prompt: Prompt) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ActionError("write something first", "empty")
+    text = text.strip()
+    if len(text) > prompt.max_length:
+        raise ActionError(f"too long: at most {prompt.max_length} characters", "too_long")
+    return text
+
+
+def clean_strategy(strategy_id: object, segment: Segment, agenda: Agenda) -> str | None:
+    if strategy_id in (None, ""):
+        return None
+    framework = agenda.framework(segment.framework) if segment.framework else None
+    if (
+        not isinstance(strategy_id, str)
+        or framework is None
+        or framework.strategy(strategy_id) is None
+    ):
+        raise ActionError("no such strategy in this plan", "strategy")
+    return strategy_id
+
+
+def submit(
+    db: Session,
+    workshop: Workshop,
+    agenda: Agenda,
+    participant: Participant,
+    submission: Submission,
+    now: datetime,
+) -> tuple[Response, bool]:
+    """Store a response. A resend with the same client id returns the stored one, not a copy."""
+    if not isinstance(submission.client_id, str) or not CLIENT_ID.match(submission.client_id):
+        raise ActionError("missing or malformed client id", "client_id")
+    existing = _by_client_id(db, participant, submission.client_id)
+    if existing is not None:
+        return existing, False
+    segment, prompt = open_prompt(workshop, agenda, submission.prompt_id)
+    text = clean_text(submission.text, prompt)
+    strategy_id = clean_strategy(submission.strategy_id, segment, agenda)
+    if count_own(db, participant, prompt.id) >= prompt.max_responses:
+        raise ActionError(
+            f"you have given {prompt.max_responses} answers to this question already", "limit"
+        )
+    response = Response(
+        workshop_id=workshop.id,
+        participant_id=participant.id,
+        client_id=submission.client_id,
+        segment_id=segment.id,
+        prompt_id=prompt.id,
+        text=text,
+        strategy_id=strategy_id,
+        hidden=False,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with db.begin_nested():
+            db.add(response)
+            db.flush()
+    except IntegrityError:  # the same submission arrived twice at once
+        existing = _by_client_id(db, participant, submission.client_id)
+        if existing is None:
+            raise
+        return existing, False
+    return response, True
+
+
+def _by_client_id(db: Session, participant: Participant, client_id: str) -> Response | None:
+    query = select(Response).where(
+        Response.participant_id == participant.id, Response.client_id == client_id
+    )
+    return db.scalars(query).first()
+
+
+def count_own(db: Session, participant: Participant, prompt_id: str) -> int:
+    query = select(func.count()).where(
+        Response.participant_id == participant.id,
+        Response.prompt_id == prompt_id,
+        Response.deleted_at.is_(None),
+    )
+    return db.scalar(query) or 0
+
+
+def own_response(db: Session, participant: Participant, response_id: object) -> Response:
+    if isinstance(response_id, str) and response_id.isdigit():
+        response_id = int(response_id)
+    if not isinstance(response_id, int) or isinstance(response_id, bool):
+        raise ActionError("no such answer", "not_found")
+    response = db.get(Response, response_id)
+    if (
+        response is None
+        or response.participant_id != participant.id
+        or response.deleted_at is not None
+    ):
+        raise ActionError("no such answer", "not_found")
+    return response
+
+
+def edit(
+    db: Session,
+    workshop: Workshop,
+    agenda: Agenda,
+    participant: Participant,
+    response_id: object,
+    text: object,
+    strategy_id: object,
+    now: datetime,
+) -> Response:
+    response = own_response(db, participant, response_id)
+    segment, prompt = open_prompt(workshop, agenda, response.prompt_id)
+    response.text = clean_text(text, prompt)
+    response.strategy_id = clean_strategy(strategy_id, segment, agenda)
+    response.updated_at = now
+    db.flush()
+    return response
+
+
+def delete(
+    db: Session,
+    workshop: Workshop,
+    agenda: Agenda,
+    participant: Participant,
+    response_id: object,
+    now: datetime,
+) -> Response:
+    response = own_response(db, participant, response_id)
+    open_prompt(workshop, agenda, response.prompt_id)
+    response.deleted_at = now
+    response.updated_at = now
+    db.flush()
+    return response
+
+
+def set_hidden(
+    db: Session, workshop: Workshop, response_id: object, hidden: bool, now: datetime
+) -> Response:
+    """A facilitator hides an inappropriate answer: kept and flagged, out of the room's view."""
+    response = db.get(Response, response_id) if isinstance(response_id, int) else None
+    if response is None or response.workshop_id != workshop.id or response.deleted_at is not None:
+        raise ActionError("no such answer", "not_found")
+    response.hidden = bool(hidden)
+    response.updated_at = now
+    db.flush()
+    return response
+
+
+def own_responses(db: Session, participant: Participant) -> list[Response]:
+    query = (
+        select(Response)
+        .where(Response.participant_id == participant.id, Response.deleted_at.is_(None))
+        .order_by(Response.created_at, Response.id)
+    )
+    return list(db.scalars(query))
+
+
+def workshop_responses(db: Session, workshop: Workshop) -> list[Response]:
+    query = (
+        select(Response)
+        .where(Response.workshop_id == workshop.id, Response.deleted_at.is_(None))
+        .order_by(Response.created_at, Response.id)
+    )
+    return list(db.scalars(query))

@@ -1,0 +1,211 @@
+"""Socket.IO handlers, one namespace per audience. Thin: identify, call `actions`, acknowledge.
+
+Socket.IO does not run Flask's request hooks, so every handler checks who is asking itself.
+Who a client is comes from the cookies of its handshake (the participant cookie set by the
+HTTP join, or the facilitator's sign-in) and the session it names in the handshake query:
+`/participant?w=CODE`, `/facilitator?w=ID`, `/screen?t=TOKEN`. Every event gets an
+acknowledgement: `{"ok": true, ...}` or `{"ok": false, "error": message, "code": code}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from . import actions, broadcast, clock, identity, responses, workshops
+from .broadcast import FACILITATORS, NAMESPACES, PARTICIPANTS, SCREENS
+from .extensions import db
+from .models import Participant, Workshop
+from .workshops import ActionError
+
+MAX_EVENT_BYTES = 16 * 1024
+
+
+def error_ack(message: str, code: str) -> dict[str, Any]:
+    return {"ok": False, "error": message, "code": code}
+
+
+def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
+    """Turn every failure into an error acknowledgement; nothing half-done stays in the session."""
+
+    @wraps(handler)
+    def wrapper(data: Any = None, *extra: Any) -> dict[str, Any]:
+        if extra or (data is not None and not isinstance(data, dict)):
+            return error_ack("the event's payload must be one object", "malformed")
+        if data and len(json.dumps(data, default=str)) > MAX_EVENT_BYTES:
+            return error_ack("the event is too large", "too_large")
+        try:
+            return {"ok": True, **(handler(data or {}) or {})}
+        except ActionError as error:
+            db.session.rollback()
+            return error_ack(str(error), error.code)
+        except Exception:  # noqa: BLE001 - never let one event drop the connection
+            db.session.rollback()
+            current_app.logger.exception("socket event %s failed", handler.__name__)
+            return error_ack("something went wrong on the server; try again", "server")
+
+    return wrapper
+
+
+def _sync_ack() -> dict[str, Any]:
+    return {"server_now": broadcast.epoch_ms(clock.now())}
+
+
+# -- participants ---------------------------------------------------------------------------
+
+
+def _participant_context() -> tuple[Workshop, Participant]:
+    workshop = workshops.find_by_code(db.session, request.args.get("w", ""))
+    participant = identity.current_participant(workshop) if workshop else None
+    if workshop is None or participant is None:
+        raise ActionError("join the session first", "not_joined")
+    return workshop, participant
+
+
+def participant_connect(auth: Any = None) -> None:
+    try:
+        workshop, participant = _participant_context()
+    except ActionError as error:
+        raise ConnectionRefusedError(str(error)) from None
+    actions.refresh(workshop)
+    join_room(broadcast.room(workshop.id, PARTICIPANTS))
+    join_room(broadcast.participant_room(participant.id))
+    own = [
+        broadcast.own_response_payload(r) for r in responses.own_responses(db.session, participant)
+    ]
+    emit("snapshot", {"state": broadcast.state_payload(workshop, clock.now()), "responses": own})
+
+
+@guarded
+def sync(data: dict[str, Any]) -> dict[str, Any]:
+    """The server's clock, so a device can correct its countdown for its own clock's offset."""
+    return _sync_ack()
+
+
+@guarded
+def respond(data: dict[str, Any]) -> dict[str, Any]:
+    workshop, participant = _participant_context()
+    submission = responses.Submission(
+        prompt_id=data.get("prompt_id"),
+        text=data.get("text"),
+        client_id=data.get("client_id"),
+        strategy_id=data.get("strategy_id"),
+    )
+    response, created = actions.respond(workshop, participant, submission)
+    return {"response": broadcast.own_response_payload(response), "duplicate": not created}
+
+
+@guarded
+def edit_response(data: dict[str, Any]) -> dict[str, Any]:
+    workshop, participant = _participant_context()
+    response = actions.edit_response(
+        workshop, participant, data.get("id"), data.get("text"), data.get("strategy_id")
+    )
+    return {"response": broadcast.own_response_payload(response)}
+
+
+@guarded
+def delete_response(data: dict[str, Any]) -> dict[str, Any]:
+    workshop, participant = _participant_context()
+    response = actions.delete_response(workshop, participant, data.get("id"))
+    return {"id": response.id}
+
+
+# -- facilitators ---------------------------------------------------------------------------
+
+
+def _facilitated_workshop() -> Workshop:
+    workshop_id = request.args.get("w", "")
+    workshop = db.session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
+    if workshop is None or not identity.facilitates(workshop):
+        raise ActionError("only a facilitator of this session may do that", "forbidden")
+    return workshop
+
+
+def facilitator_connect(auth: Any = None) -> None:
+    try:
+        workshop = _facilitated_workshop()
+    except ActionError as error:
+        raise ConnectionRefusedError(str(error)) from None
+    actions.refresh(workshop)
+    join_room(broadcast.room(workshop.id, FACILITATORS))
+    listed = broadcast.facilitator_responses(workshop)
+    emit(
+        "snapshot",
+        {
+            "state": broadcast.state_payload(workshop, clock.now()),
+            "responses": listed,
+            "counts": broadcast.counts_payload(workshop.id),
+        },
+    )
+
+
+@guarded
+def control(data: dict[str, Any]) -> dict[str, Any]:
+    workshop = _facilitated_workshop()
+    action = data.get("action")
+    seconds = data.get("seconds", 0)
+    if (
+        not isinstance(action, str)
+        or not isinstance(seconds, int | float)
+        or isinstance(seconds, bool)
+    ):
+        raise ActionError("control needs an action name and a number of seconds", "malformed")
+    actions.control(workshop, action, float(seconds))
+    return {"state": broadcast.state_payload(workshop, clock.now())}
+
+
+@guarded
+def hide_response(data: dict[str, Any]) -> dict[str, Any]:
+    workshop = _facilitated_workshop()
+    hidden = data.get("hidden", True)
+    if not isinstance(hidden, bool):
+        raise ActionError("hidden must be true or false", "malformed")
+    response = actions.hide_response(workshop, data.get("id"), hidden)
+    return {"id": response.id, "hidden": response.hidden}
+
+
+# -- the projector --------------------------------------------------------------------------
+
+
+def screen_connect(auth: Any = None) -> None:
+    workshop = workshops.find_by_projector_token(db.session, request.args.get("t", ""))
+    if workshop is None:
+        raise ConnectionRefusedError("no such screen")
+    actions.refresh(workshop)
+    join_room(broadcast.room(workshop.id, SCREENS))
+    emit(
+        "snapshot",
+        {
+            "state": broadcast.state_payload(workshop, clock.now()),
+            "counts": broadcast.counts_payload(workshop.id),
+        },
+    )
+
+
+def init_app(socketio) -> None:
+    """Register every handler on its audience's namespace."""
+    handlers = {
+        PARTICIPANTS: {
+            "connect": participant_connect,
+            "sync": sync,
+            "respond": respond,
+            "edit_response": edit_response,
+            "delete_response": delete_response,
+        },
+        FACILITATORS: {
+            "connect": facilitator_connect,
+            "sync": sync,
+            "control": control,
+            "hide_response": hide_response,
+        },
+        SCREENS: {"connect": screen_connect, "sync": sync},
+    }
+    for audience, events in handlers.items():
+        for event, handler in events.items():
+            socketio.on_event(event, handler, namespace=NAMESPACES[audience])
