@@ -3,7 +3,7 @@
 Socket.IO does not run Flask's request hooks, so every handler checks who is asking itself.
 Who a client is comes from the cookies of its handshake (the participant cookie set by the
 HTTP join, or the facilitator's sign-in) and the session it names in the handshake query:
-`/participant?w=CODE`, `/facilitator?w=ID`, `/screen?t=TOKEN`. Every event gets an
+`/participant?code=CODE`, `/facilitator?workshop=ID`, `/screen?token=TOKEN`. Every event gets an
 acknowledgement: `{"ok": true, ...}` or `{"ok": false, "error": message, "code": code}`.
 """
 
@@ -60,7 +60,7 @@ def _sync_ack() -> dict[str, Any]:
 
 
 def _participant_context() -> tuple[Workshop, Participant]:
-    workshop = workshops.find_by_code(db.session, request.args.get("w", ""))
+    workshop = workshops.find_by_code(db.session, request.args.get("code", ""))
     participant = identity.current_participant(workshop) if workshop else None
     if workshop is None or participant is None:
         raise ActionError("join the session first", "not_joined")
@@ -120,7 +120,7 @@ def delete_response(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _facilitated_workshop() -> Workshop:
-    workshop_id = request.args.get("w", "")
+    workshop_id = request.args.get("workshop", "")
     workshop = db.session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
     if workshop is None or not identity.facilitates(workshop):
         raise ActionError("only a facilitator of this session may do that", "forbidden")
@@ -174,7 +174,7 @@ def hide_response(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def screen_connect(auth: Any = None) -> None:
-    workshop = workshops.find_by_projector_token(db.session, request.args.get("t", ""))
+    workshop = workshops.find_by_projector_token(db.session, request.args.get("token", ""))
     if workshop is None:
         raise ConnectionRefusedError("no such screen")
     actions.refresh(workshop)

@@ -80,7 +80,7 @@
   });
 
   if (window.io) {
-    socket = window.Live.connect("/facilitator", { w: initial.workshop_id }, {
+    socket = window.Live.connect("/facilitator", { workshop: initial.workshop_id }, {
       snapshot: function (snapshot) {
         applyState(snapshot.state);
         document.querySelectorAll("[data-list]").forEach(function (list) { list.replaceChildren(); });

@@ -124,7 +124,7 @@
     var field = event.target;
     if (field.tagName !== "TEXTAREA" || !field.maxLength || field.maxLength < 0) { return; }
     var counter = field.closest(".field") && field.closest(".field").querySelector("[data-counter]");
-    if (counter) { counter.textContent = field.value.length + " of " + field.maxLength + " characters"; }
+    if (counter) { counter.textContent = field.value.length + " of " + field.maxLength + " characters used"; }
   });
 
   function applyState(state) {
@@ -140,7 +140,7 @@
   }
 
   if (window.io) {
-    socket = window.Live.connect("/participant", { w: code }, {
+    socket = window.Live.connect("/participant", { code: code }, {
       snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); },
       state: applyState
     });

@@ -30,7 +30,7 @@
   }
 
   if (window.io) {
-    window.Live.connect("/screen", { t: initial.token }, {
+    window.Live.connect("/screen", { token: initial.token }, {
       snapshot: function (snapshot) { applyState(snapshot.state); showCounts(snapshot.counts); },
       state: applyState,
       counts: showCounts

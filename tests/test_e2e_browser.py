@@ -1,0 +1,147 @@
+"""The reference session, end to end, in a real browser against the real server.
+
+A facilitator signs in and starts the Thrive retrospective; three participants on phone-sized
+pages (one with JavaScript off) join by code; the facilitator advances through overview,
+retrospective and forward planning; the answers reach the console and the projector; a
+reload loses nothing; the server is killed and restarted mid-segment and the session, the
+timer and every answer are still there.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path
+from conftest import PASSWORD, skip_or_fail
+
+pytestmark = pytest.mark.browser
+FACILITATOR = "chair@example.org"
+RETRO_QUESTION = "Looking back on the past year of our subregional table, what worked well?"
+FORWARD_QUESTION = "How can SRT activities over the next 2 years best move us toward the plan's vision?"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("e2e"), env={"WORKSHOP_BROADCAST_INTERVAL": "0.2"})
+    live.cli("init-db")
+    live.cli("create-facilitator", FACILITATOR, "--password", PASSWORD)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in_and_start(page, base: str) -> tuple[str, str]:
+    page.goto(base + "/auth/login")
+    page.get_by_label("E-mail").fill(FACILITATOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=re.compile("Start a session: Thrive")).click()
+    code = page.locator("strong.code").inner_text()
+    projector = page.get_by_role("link", name="Open the projector view").get_attribute("href")
+    return code, projector
+
+
+def join(page, base: str, code: str, role: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Session code").fill(code.lower())
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label(role).check()
+    page.get_by_role("button", name="Join the session").click()
+    page.get_by_role("heading", name="You're in").wait_for()
+
+
+def control(console, name: str) -> None:
+    console.get_by_role("button", name=name, exact=True).click()
+
+
+def answer(page, question: str, text: str, strategy: str | None = None) -> None:
+    section = page.locator("section.prompt", has=page.get_by_role("heading", name=question))
+    section.get_by_label("Your answer", exact=True).fill(text)
+    if strategy:
+        section.get_by_label("Which strategy does it serve?").select_option(label=strategy)
+    section.get_by_role("button", name="Send answer").click()
+
+
+def expect_text(locator, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(text, timeout=5000)
+
+
+def seconds_shown(page) -> int:
+    text = page.locator("[data-timer]").first.inner_text()
+    minutes, seconds = text.lstrip("+").split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_reference_session_end_to_end(server, browser):
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = desk.new_page()
+    code, projector_path = sign_in_and_start(console, server.url)
+    screen = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
+    screen.goto(server.url + projector_path)
+    expect(screen.locator("[data-code]")).to_have_text(code)
+
+    phones = [browser.new_context(**PHONE).new_page() for _ in range(2)]
+    no_js = browser.new_context(**PHONE, java_script_enabled=False).new_page()
+    for page, role in zip([*phones, no_js], ["SRT chair", "SRT member", "Backbone organization"], strict=True):
+        join(page, server.url, code, role)
+    expect_text(screen.locator("[data-count-participants]"), "3")
+
+    control(console, "Start")
+    expect(phones[0].get_by_role("heading", name="Overview & Introduction")).to_be_visible(timeout=5000)
+    expect(phones[0].get_by_role("heading", name="Community agreements")).to_be_visible()
+    control(console, "Next")
+    expect(phones[1].get_by_role("heading", name=RETRO_QUESTION)).to_be_visible(timeout=5000)
+    no_js.reload()
+
+    answer(phones[0], RETRO_QUESTION, "Monthly meetings built trust <script>alert(1)</script>")
+    answer(phones[1], RETRO_QUESTION, "Networking across sectors")
+    answer(no_js, RETRO_QUESTION, "Sharing catalyst project updates")
+    stream = console.locator('[data-stream="worked_well"]')
+    for text in ["Monthly meetings built trust <script>", "Networking across sectors", "Sharing catalyst"]:
+        expect_text(stream, text)
+    expect_text(screen.locator('[data-prompt-count="worked_well"]'), "3")
+    expect_text(phones[0].locator('[data-prompt="worked_well"] [data-answers]'), "Monthly meetings built trust")
+
+    # a reload loses nothing
+    phones[1].reload()
+    expect(phones[1].get_by_label("Edit your answer 1")).to_have_value("Networking across sectors")
+
+    # every screen counts down from the same end time
+    assert abs(seconds_shown(screen) - seconds_shown(phones[0])) <= 1
+    remaining_before = seconds_shown(console)
+
+    # the server dies mid-segment and comes back on the same database
+    server.restart()
+    answer(phones[1], RETRO_QUESTION, "Written after the restart")  # the socket reconnects and resends
+    expect_text(stream, "Written after the restart")
+    console.reload()
+    expect(console.locator("[data-current-title]")).to_have_text("Retrospective Questions")
+    assert abs(seconds_shown(console) - remaining_before) <= 30  # the timer kept its end time
+    for text in ["Monthly meetings built trust", "Networking across sectors", "Sharing catalyst"]:
+        expect_text(stream, text)
+
+    control(console, "Next")
+    expect(phones[0].get_by_role("heading", name=FORWARD_QUESTION)).to_be_visible(timeout=5000)
+    phones[0].get_by_text("Regional Economic Development Plan").first.click()  # the plan, collapsed
+    answer(phones[0], FORWARD_QUESTION, "Fund childcare near training sites", strategy="Access to childcare")
+    expect_text(console.locator('[data-stream="srt_next_two_years"]'), "Access to childcare")
+    expect_text(screen.locator("h1"), "Forward Planning")
+    assert "<script>alert(1)</script>" not in screen.content()
