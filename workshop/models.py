@@ -125,6 +125,8 @@ class Participant(Base):
     name: Mapped[str | None] = mapped_column(String(80))
     role: Mapped[str | None] = mapped_column(String(80))
     answers_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Answers typed in by a facilitator from a paper card, for people without a phone.
+    is_paper: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -142,7 +144,87 @@ class Response(Base):
     prompt_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     strategy_id: Mapped[str | None] = mapped_column(String(64))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"), index=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Theme(Base):
+    """A group of responses the facilitators made; what the room votes on."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThemeStrategy(Base):
+    """A facilitator-confirmed link from a theme to a strategy of the agenda's framework."""
+
+    __tablename__ = "theme_strategy"
+
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+    strategy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class VoteRound(Base):
+    """One round of voting. Its candidates are fixed when it opens."""
+
+    __tablename__ = "vote_round"
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    segment_id: Mapped[str] = mapped_column(String(64))
+    picks: Mapped[int] = mapped_column(Integer)
+    ranked: Mapped[bool] = mapped_column(Boolean)
+    hide_tally: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Candidate(Base):
+    __tablename__ = "candidate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_round.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    strategy_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Ballot(Base):
+    """A participant's current ballot in a round: one per participant per round."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_round.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BallotPick(Base):
+    """One pick on a ballot; the database refuses a repeated candidate or rank."""
+
+    __tablename__ = "ballot_pick"
+    __table_args__ = (UniqueConstraint("ballot_id", "candidate_id"), UniqueConstraint("ballot_id", "rank"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    rank: Mapped[int] = mapped_column(Integer)
