@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from . import actions, broadcast, clock, identity, workshops
 from .extensions import db
 from .forms import EmptyForm
-from .library import current_library
+from .agenda import Agenda
+from .library import current_library, find_agenda
 from .models import Workshop
 from .workshops import ActionError
 
@@ -26,21 +27,25 @@ def dashboard():
     )
 
 
+def _agenda_or_404(agenda_id: str) -> Agenda:
+    """An agenda this facilitator may use: from the shared library or their own."""
+    agenda = find_agenda(current_app, agenda_id)
+    if agenda is None:
+        abort(404, description="No agenda with that id in the library.")
+    return agenda
+
+
 @bp.get("/agendas/<agenda_id>")
 @login_required
 def agenda_detail(agenda_id: str):
-    agenda = current_library(current_app).get(agenda_id)
-    if agenda is None:
-        abort(404, description="No agenda with that id in the library.")
+    agenda = _agenda_or_404(agenda_id)
     return render_template("facilitator/agenda.html", agenda=agenda, form=EmptyForm())
 
 
 @bp.post("/agendas/<agenda_id>/start")
 @login_required
 def start(agenda_id: str):
-    agenda = current_library(current_app).get(agenda_id)
-    if agenda is None:
-        abort(404, description="No agenda with that id in the library.")
+    agenda = _agenda_or_404(agenda_id)
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
     workshop = workshops.start_workshop(db.session, current_user, agenda)

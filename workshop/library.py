@@ -97,3 +97,8 @@ def current_library(app, *, reload: bool = False) -> AgendaLibrary:
     if reload or "agenda_library" not in app.extensions:
         app.extensions["agenda_library"] = load_library(Path(app.config["AGENDA_DIR"]))
     return app.extensions["agenda_library"]
+
+
+def find_agenda(app, agenda_id: str) -> Agenda | None:
+    """The agenda a facilitator asked for by id, from the library folder."""
+    return current_library(app).get(agenda_id)
