@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from flask import current_app
@@ -114,16 +115,33 @@ def facilitator_responses(workshop: Workshop) -> list[dict[str, Any]]:
     ]
 
 
+def best_effort(emitter):
+    """A broadcast runs after the commit: if it fails, the write still stands and the sender
+    must not be told otherwise. Clients catch up from the snapshot on their next connect."""
+
+    @wraps(emitter)
+    def wrapper(*args, **kwargs):
+        try:
+            emitter(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            current_app.logger.exception("broadcast %s failed", emitter.__name__)
+
+    return wrapper
+
+
+@best_effort
 def emit_state(workshop: Workshop, now: datetime) -> None:
     payload = state_payload(workshop, now)
     for audience, namespace in NAMESPACES.items():
         socketio.emit("state", payload, to=room(workshop.id, audience), namespace=namespace)
 
 
+@best_effort
 def emit_response(
     workshop: Workshop, response: Response, participant: Participant, action: str
 ) -> None:
-    """Tell facilitators about a new, changed, deleted or hidden answer; recount for the room."""
+    """Tell facilitators about a new, changed, deleted or hidden answer; recount for the room;
+    and tell the participant's other tabs or devices that their own answers changed."""
     payload = facilitator_response_payload(response, participant, workshops.agenda_of(workshop))
     socketio.emit(
         "response",
@@ -131,9 +149,17 @@ def emit_response(
         to=room(workshop.id, FACILITATORS),
         namespace=NAMESPACES[FACILITATORS],
     )
+    if action in ("created", "edited", "deleted"):
+        socketio.emit(
+            "own",
+            {"action": action, "response": own_response_payload(response)},
+            to=participant_room(participant.id),
+            namespace=NAMESPACES[PARTICIPANTS],
+        )
     counts_changed(workshop.id)
 
 
+@best_effort
 def counts_changed(workshop_id: int) -> None:
     """Schedule one counts update for screens and facilitators, coalescing bursts."""
     interval = current_app.config.get("BROADCAST_INTERVAL", 0.25)

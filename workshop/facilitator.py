@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from . import actions, broadcast, clock, identity, workshops
+from .agenda import Agenda
 from .extensions import db
 from .forms import EmptyForm
-from .agenda import Agenda
 from .library import current_library, find_agenda
 from .models import Workshop
 from .workshops import ActionError

@@ -5,15 +5,31 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from . import actions, broadcast, clock, identity, participants, responses, timing, workshops
-from .extensions import db
+from .extensions import csrf, db
 from .forms import EmptyForm
 from .models import Workshop
 from .workshops import ActionError
 
 bp = Blueprint("participant", __name__)
+
+
+@bp.before_request
+def keep_session():
+    """The CSRF secret lives in the session cookie: keep it for weeks, not until the browser
+    closes, so a phone that slept overnight can still send what it typed."""
+    session.permanent = True
 
 
 @bp.get("/")
@@ -41,7 +57,7 @@ def _workshop_or_404(code: str) -> Workshop:
     workshop = workshops.find_by_code(db.session, code)
     if workshop is None:
         abort(404, description="No session has that code. Check the code on the screen.")
-    if code != workshop.code:
+    if code != workshop.code and request.method == "GET":
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "code": workshop.code})))
     return workshop
 
@@ -80,6 +96,7 @@ def _join_page(workshop: Workshop, answers: dict, error: ActionError | None, sta
 
 
 @bp.post("/w/<code>/join")
+@csrf.exempt  # checked in the view, so a failure keeps what was typed
 def join(code: str):
     workshop = _workshop_or_404(code)
     if identity.current_participant(workshop) is not None:
@@ -149,6 +166,7 @@ def _live_participant(code: str):
 
 
 @bp.post("/w/<code>/responses")
+@csrf.exempt  # checked in the view, so a failure keeps what was typed
 def create_response(code: str):
     workshop, participant, early = _live_participant(code)
     if early is not None:
@@ -174,6 +192,7 @@ def create_response(code: str):
 
 
 @bp.post("/w/<code>/responses/<int:response_id>/edit")
+@csrf.exempt  # checked in the view, so a failure keeps what was typed
 def edit_response(code: str, response_id: int):
     workshop, participant, early = _live_participant(code)
     if early is not None:
@@ -188,7 +207,8 @@ def edit_response(code: str, response_id: int):
         )
     except ActionError as error:
         db.session.rollback()
-        return _render_live(workshop, participant, errors={f"r{response_id}": str(error)}), 400
+        errors = {f"r{response_id}": str(error), "_form": f"That change was not saved: {error}."}
+        return _render_live(workshop, participant, errors=errors), 400
     return redirect(
         url_for(
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
@@ -197,6 +217,7 @@ def edit_response(code: str, response_id: int):
 
 
 @bp.post("/w/<code>/responses/<int:response_id>/delete")
+@csrf.exempt  # checked in the view, so a failure keeps what was typed
 def delete_response(code: str, response_id: int):
     workshop, participant, early = _live_participant(code)
     if early is not None:
@@ -205,7 +226,8 @@ def delete_response(code: str, response_id: int):
         response = actions.delete_response(workshop, participant, response_id)
     except ActionError as error:
         db.session.rollback()
-        return _render_live(workshop, participant, errors={f"r{response_id}": str(error)}), 400
+        errors = {f"r{response_id}": str(error), "_form": f"That change was not saved: {error}."}
+        return _render_live(workshop, participant, errors=errors), 400
     return redirect(
         url_for(
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"

@@ -175,10 +175,13 @@ def set_hidden(
     db: Session, workshop: Workshop, response_id: object, hidden: bool, now: datetime
 ) -> Response:
     """A facilitator hides an inappropriate answer: kept and flagged, out of the room's view."""
-    response = db.get(Response, response_id) if isinstance(response_id, int) else None
+    is_id = isinstance(response_id, int) and not isinstance(response_id, bool)
+    response = db.get(Response, response_id) if is_id else None
     if response is None or response.workshop_id != workshop.id or response.deleted_at is not None:
         raise ActionError("no such answer", "not_found")
     response.hidden = bool(hidden)
+    if response.hidden:
+        response.theme_id = None  # hidden answers stay out of themes
     response.updated_at = now
     db.flush()
     return response

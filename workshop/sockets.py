@@ -21,6 +21,7 @@ from . import actions, broadcast, clock, identity, responses, workshops
 from .broadcast import FACILITATORS, NAMESPACES, PARTICIPANTS, SCREENS
 from .extensions import db
 from .models import Participant, Workshop
+from .timing import CONTROL_ACTIONS
 from .workshops import ActionError
 
 MAX_EVENT_BYTES = 16 * 1024
@@ -151,11 +152,12 @@ def control(data: dict[str, Any]) -> dict[str, Any]:
     action = data.get("action")
     seconds = data.get("seconds", 0)
     if (
-        not isinstance(action, str)
+        action not in CONTROL_ACTIONS
         or not isinstance(seconds, int | float)
         or isinstance(seconds, bool)
     ):
-        raise ActionError("control needs an action name and a number of seconds", "malformed")
+        names = ", ".join(CONTROL_ACTIONS)
+        raise ActionError(f"control needs an action ({names}) and a number of seconds", "malformed")
     actions.control(workshop, action, float(seconds))
     return {"state": broadcast.state_payload(workshop, clock.now())}
 
@@ -188,6 +190,11 @@ def screen_connect(auth: Any = None) -> None:
     )
 
 
+def unknown_event(event: str, *args: Any) -> dict[str, Any]:
+    """Any event a namespace does not handle still gets an answer, so clients never hang."""
+    return error_ack(f"unknown event '{str(event)[:40]}'", "unknown_event")
+
+
 def init_app(socketio) -> None:
     """Register every handler on its audience's namespace."""
     handlers = {
@@ -209,3 +216,4 @@ def init_app(socketio) -> None:
     for audience, events in handlers.items():
         for event, handler in events.items():
             socketio.on_event(event, handler, namespace=NAMESPACES[audience])
+        socketio.on_event("*", unknown_event, namespace=NAMESPACES[audience])

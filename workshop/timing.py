@@ -79,8 +79,8 @@ def apply_control(
         "start": _start,
         "pause": _pause,
         "resume": _resume,
-        "next": lambda w, a, n: _go_to(w, a, n, w.segment_index + 1),
-        "previous": lambda w, a, n: _go_to(w, a, n, max(w.segment_index - 1, 0)),
+        "next": lambda w, a, n: _go_to(w, a, n, _started(w) + 1),
+        "previous": lambda w, a, n: _go_to(w, a, n, _started(w) - 1),
         "end": _end,
     }
     if action == "extend":
@@ -131,7 +131,15 @@ def _extend(workshop: Workshop, agenda: Agenda, now: datetime, seconds: float) -
     return []
 
 
+def _started(workshop: Workshop) -> int:
+    if workshop.segment_index < 0:
+        raise TimerError("start the session first")
+    return workshop.segment_index
+
+
 def _go_to(workshop: Workshop, agenda: Agenda, now: datetime, index: int) -> list[SegmentRun]:
+    if index < 0:
+        raise TimerError("this is the first segment")
     if index >= len(agenda.segments):
         raise TimerError("this is the last segment: end the session instead")
     segment = agenda.segments[index]

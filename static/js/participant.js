@@ -142,7 +142,8 @@
   if (window.io) {
     socket = window.Live.connect("/participant", { code: code }, {
       snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); },
-      state: applyState
+      state: applyState,
+      own: refreshSegment  // this participant's answers changed in another tab or device
     });
   }
   renderPending();
