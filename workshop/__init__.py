@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import (
         auth,
+        board,
         cli,
         errors,
         extensions,
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(board.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(screen.bp)
     errors.init_app(app)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import broadcast, clock, responses, timing, workshops
+from . import broadcast, clock, responses, themes, timing, voting, workshops
 from .extensions import db, socketio
 from .models import Participant, Response, Workshop
 from .workshops import ActionError
@@ -108,3 +108,141 @@ def hide_response(workshop: Workshop, response_id, hidden: bool) -> Response:
     participant = db.session.get(Participant, response.participant_id)
     broadcast.emit_response(workshop, response, participant, "hidden" if hidden else "shown")
     return response
+
+
+# -- themes ---------------------------------------------------------------------------------
+
+
+def _create_theme(workshop: Workshop, agenda, data: dict, now) -> dict:
+    theme = themes.create_theme(
+        db.session, workshop, data.get("title"), now, data.get("description", "")
+    )
+    if data.get("response_ids"):
+        themes.move_responses(db.session, workshop, data.get("response_ids"), theme.id)
+    return {"theme_id": theme.id}
+
+
+def _split_theme(workshop: Workshop, agenda, data: dict, now) -> dict:
+    args = (data.get("theme_id"), data.get("response_ids"), data.get("title"), now)
+    return {"theme_id": themes.split_theme(db.session, workshop, *args).id}
+
+
+BOARD_OPS = {
+    "create": _create_theme,
+    "update": lambda w, a, d, now: themes.update_theme(
+        db.session, w, d.get("theme_id"), d.get("title"), d.get("description"), now
+    ),
+    "delete": lambda w, a, d, now: themes.delete_theme(db.session, w, d.get("theme_id")),
+    "merge": lambda w, a, d, now: themes.merge_themes(
+        db.session, w, d.get("theme_id"), d.get("source_ids"), now
+    ),
+    "split": _split_theme,
+    "move": lambda w, a, d, now: themes.move_responses(
+        db.session, w, d.get("response_ids"), d.get("theme_id")
+    ),
+    "link": lambda w, a, d, now: themes.link_strategy(
+        db.session, w, a, d.get("theme_id"), d.get("strategy_id")
+    ),
+    "unlink": lambda w, a, d, now: themes.unlink_strategy(
+        db.session, w, d.get("theme_id"), d.get("strategy_id")
+    ),
+}
+
+
+def board(workshop: Workshop, op: object, data: dict) -> dict:
+    """One facilitator operation on the themes board; everyone's board then converges."""
+    if op not in BOARD_OPS:
+        raise ActionError(
+            f"unknown board operation: use one of {', '.join(BOARD_OPS)}", "malformed"
+        )
+    result = BOARD_OPS[op](workshop, workshops.agenda_of(workshop), data, clock.now())
+    db.session.commit()
+    broadcast.emit_board(workshop)
+    return result if isinstance(result, dict) else {}
+
+
+def accept_suggestions(workshop: Workshop, groups: object) -> list[int]:
+    """Turn the suggestions a facilitator kept (possibly renamed) into themes and moves."""
+    if not isinstance(groups, list) or not groups or len(groups) > themes.MAX_THEMES:
+        raise ActionError("choose at least one suggestion to accept", "malformed")
+    now = clock.now()
+    agenda = workshops.agenda_of(workshop)
+    touched = []
+    for group in groups:
+        if not isinstance(group, dict):
+            raise ActionError("each suggestion must be an object", "malformed")
+        theme_id = group.get("theme_id")
+        if theme_id is None:
+            theme_id = themes.create_theme(db.session, workshop, group.get("title"), now).id
+        themes.move_responses(db.session, workshop, group.get("response_ids"), theme_id)
+        for strategy_id in group.get("strategy_ids") or []:
+            themes.link_strategy(db.session, workshop, agenda, theme_id, strategy_id)
+        touched.append(theme_id)
+    db.session.commit()
+    broadcast.emit_board(workshop)
+    return touched
+
+
+# -- voting ---------------------------------------------------------------------------------
+
+
+def _open_round(workshop: Workshop, agenda, data: dict, now):
+    theme_ids = data.get("theme_ids")
+    if theme_ids is not None and not (
+        isinstance(theme_ids, list)
+        and all(isinstance(t, int) and not isinstance(t, bool) for t in theme_ids)
+    ):
+        raise ActionError("theme_ids must be a list of theme numbers", "malformed")
+    specs = voting.candidate_specs(
+        db.session, workshop, agenda, data.get("source", "themes"), theme_ids
+    )
+    return voting.open_round(db.session, workshop, agenda, specs, now)
+
+
+def _runoff(workshop: Workshop, agenda, data: dict, now):
+    previous = voting.latest_round(db.session, workshop)
+    if previous is None or previous.is_open:
+        raise ActionError("close a vote before running a second round on its leaders", "state")
+    specs = voting.top_of_round(db.session, previous, data.get("top", 3))
+    return voting.open_round(db.session, workshop, agenda, specs, now)
+
+
+def _on_round(change):
+    def apply(workshop: Workshop, agenda, data: dict, now):
+        vote_round = voting.get_round(db.session, workshop, data.get("round_id"))
+        change(workshop, vote_round, data, now)
+        return vote_round
+
+    return apply
+
+
+VOTE_OPS = {
+    "open": _open_round,
+    "runoff": _runoff,
+    "close": _on_round(lambda w, r, d, now: voting.close_round(db.session, r, now)),
+    "reopen": _on_round(lambda w, r, d, now: voting.reopen_round(db.session, w, r)),
+    "hide_tally": _on_round(
+        lambda w, r, d, now: voting.set_tally_hidden(db.session, r, d.get("hidden"))
+    ),
+}
+
+
+def vote(workshop: Workshop, op: object, data: dict) -> dict:
+    """Open, close, reopen a vote, hide or reveal its tally, or run a second round."""
+    if op not in VOTE_OPS:
+        raise ActionError(f"unknown vote operation: use one of {', '.join(VOTE_OPS)}", "malformed")
+    vote_round = VOTE_OPS[op](workshop, workshops.agenda_of(workshop), data, clock.now())
+    db.session.commit()
+    broadcast.emit_vote(workshop)
+    return {"round_id": vote_round.id}
+
+
+def cast_ballot(workshop: Workshop, participant: Participant, round_id, picks, client_id) -> tuple:
+    ballot, changed = voting.cast_ballot(
+        db.session, workshop, participant, round_id, picks, client_id, clock.now()
+    )
+    picks_stored = voting.ballot_picks(db.session, ballot)
+    db.session.commit()
+    if changed:
+        broadcast.tally_changed(workshop.id)
+    return ballot, picks_stored, changed

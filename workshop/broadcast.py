@@ -16,15 +16,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from . import participants, responses, timing, workshops
+from . import participants, responses, themes, timing, voting, workshops
 from .agenda import Agenda
 from .extensions import db, socketio
-from .models import Participant, Response, Workshop
+from .models import Candidate, Participant, Response, VoteRound, Workshop
 
 PARTICIPANTS, FACILITATORS, SCREENS = "participants", "facilitators", "screens"
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
 
-_pending_counts: set[int] = set()
+_pending: set[tuple[str, int]] = set()
 _pending_lock = threading.Lock()
 
 
@@ -97,6 +97,7 @@ def facilitator_response_payload(
     return {
         **own_response_payload(response),
         "segment_id": response.segment_id,
+        "theme_id": response.theme_id,
         "hidden": response.hidden,
         "deleted": response.deleted_at is not None,
         "participant": participants.display_label(participant, with_name=asks_names),
@@ -130,6 +131,18 @@ def best_effort(emitter):
 
 
 @best_effort
+def own_ballot_payload(workshop: Workshop, participant: Participant) -> dict[str, Any] | None:
+    vote_round = voting.latest_round(db.session, workshop)
+    ballot = voting.ballot_of(db.session, vote_round, participant) if vote_round else None
+    if ballot is None:
+        return None
+    return {
+        "round_id": vote_round.id,
+        "picks": voting.ballot_picks(db.session, ballot),
+        "client_id": ballot.client_id,
+    }
+
+
 def emit_state(workshop: Workshop, now: datetime) -> None:
     payload = state_payload(workshop, now)
     for audience, namespace in NAMESPACES.items():
@@ -159,29 +172,159 @@ def emit_response(
     counts_changed(workshop.id)
 
 
+def board_payload(workshop: Workshop) -> dict[str, Any]:
+    """The facilitators' board: every theme and where every answer sits."""
+    listed = [
+        {**summary.__dict__, "strategy_ids": list(summary.strategy_ids)}
+        for summary in themes.summaries(db.session, workshop)
+    ]
+    query = select(Response.id, Response.theme_id).where(
+        Response.workshop_id == workshop.id, Response.deleted_at.is_(None)
+    )
+    return {
+        "themes": listed,
+        "assignments": {str(rid): tid for rid, tid in db.session.execute(query)},
+    }
+
+
+def themes_payload(workshop_id: int) -> dict[str, Any]:
+    """Themes as the room sees them: titles and how many visible answers, nothing else."""
+    workshop = db.session.get(Workshop, workshop_id)
+    listed = themes.summaries(db.session, workshop)
+    return {
+        "themes": [
+            {"id": t.id, "title": t.title, "description": t.description, "count": t.count}
+            for t in listed
+        ]
+    }
+
+
+@best_effort
+def emit_board(workshop: Workshop) -> None:
+    socketio.emit(
+        "board",
+        board_payload(workshop),
+        to=room(workshop.id, FACILITATORS),
+        namespace=NAMESPACES[FACILITATORS],
+    )
+    coalesce("themes", workshop.id, _emit_themes)
+
+
+def _emit_themes(workshop_id: int) -> None:
+    payload = themes_payload(workshop_id)
+    for audience in (PARTICIPANTS, SCREENS):
+        socketio.emit(
+            "themes", payload, to=room(workshop_id, audience), namespace=NAMESPACES[audience]
+        )
+
+
+def vote_payload(workshop: Workshop, audience: str) -> dict[str, Any]:
+    """The latest round as an audience may see it; results once it is closed."""
+    vote_round = voting.latest_round(db.session, workshop)
+    if vote_round is None:
+        return {"round": None}
+    listed = voting.candidates(db.session, vote_round)
+    body = {
+        "id": vote_round.id,
+        "number": vote_round.number,
+        "is_open": vote_round.is_open,
+        "picks": vote_round.picks,
+        "ranked": vote_round.ranked,
+        "hide_tally": vote_round.hide_tally,
+        "candidates": [
+            {"id": c.id, "title": c.title, "description": c.description, "theme_id": c.theme_id}
+            for c in listed
+        ],
+    }
+    if not vote_round.is_open or audience == FACILITATORS:
+        body["results"] = tally_rows(vote_round, listed)
+    return {"round": body, "tally": tally_payload(workshop, audience, vote_round, listed)}
+
+
+def tally_rows(vote_round: VoteRound, listed: list[Candidate]) -> list[dict[str, Any]]:
+    titles = {c.id: c.title for c in listed}
+    return [
+        {**row.__dict__, "title": titles[row.candidate_id]}
+        for row in voting.round_tally(db.session, vote_round)
+    ]
+
+
+def tally_payload(
+    workshop: Workshop, audience: str, vote_round: VoteRound | None = None, listed=None
+) -> dict[str, Any]:
+    """Ballots cast out of participants present, and the bars unless they are hidden from the room."""
+    vote_round = vote_round or voting.latest_round(db.session, workshop)
+    if vote_round is None:
+        return {"round_id": None}
+    hidden = vote_round.hide_tally and vote_round.is_open
+    body: dict[str, Any] = {
+        "round_id": vote_round.id,
+        "ballots": voting.ballot_count(db.session, vote_round),
+        "participants": workshops.participant_count(db.session, workshop.id),
+        "hidden": hidden,
+    }
+    if audience == FACILITATORS or not hidden:
+        body["rows"] = tally_rows(vote_round, listed or voting.candidates(db.session, vote_round))
+    return body
+
+
+@best_effort
+def emit_vote(workshop: Workshop) -> None:
+    for audience, namespace in NAMESPACES.items():
+        socketio.emit(
+            "vote",
+            vote_payload(workshop, audience),
+            to=room(workshop.id, audience),
+            namespace=namespace,
+        )
+
+
+@best_effort
+def tally_changed(workshop_id: int) -> None:
+    coalesce("tally", workshop_id, _emit_tally)
+
+
+def _emit_tally(workshop_id: int) -> None:
+    workshop = db.session.get(Workshop, workshop_id)
+    for audience in (FACILITATORS, SCREENS):
+        payload = tally_payload(workshop, audience)
+        socketio.emit(
+            "tally", payload, to=room(workshop_id, audience), namespace=NAMESPACES[audience]
+        )
+
+
 @best_effort
 def counts_changed(workshop_id: int) -> None:
     """Schedule one counts update for screens and facilitators, coalescing bursts."""
+    coalesce("counts", workshop_id, _emit_counts)
+
+
+def coalesce(kind: str, workshop_id: int, emitter) -> None:
+    """Run `emitter(workshop_id)` once per BROADCAST_INTERVAL however many changes arrive:
+    a tally goes to the projector a few times a second, not once per ballot."""
     interval = current_app.config.get("BROADCAST_INTERVAL", 0.25)
     if interval <= 0:
-        _emit_counts(workshop_id)
+        emitter(workshop_id)
         return
+    key = (kind, workshop_id)
     with _pending_lock:
-        if workshop_id in _pending_counts:
+        if key in _pending:
             return
-        _pending_counts.add(workshop_id)
+        _pending.add(key)
     socketio.start_background_task(
-        _flush_counts, current_app._get_current_object(), workshop_id, interval
+        _flush, current_app._get_current_object(), key, emitter, interval
     )
 
 
-def _flush_counts(app, workshop_id: int, interval: float) -> None:
+def _flush(app, key: tuple[str, int], emitter, interval: float) -> None:
     socketio.sleep(interval)
     with _pending_lock:
-        _pending_counts.discard(workshop_id)
+        _pending.discard(key)
     with app.app_context():
         try:
-            _emit_counts(workshop_id)
+            emitter(key[1])
+        except Exception:  # noqa: BLE001 - a background broadcast must never kill the worker
+            app.logger.exception("broadcast %s failed", key[0])
         finally:
             db.session.remove()
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from . import actions, broadcast, clock, identity, workshops
+from . import actions, broadcast, clock, identity, themes, timing, workshops
 from .agenda import Agenda
 from .extensions import db
 from .forms import EmptyForm
@@ -53,7 +63,7 @@ def start(agenda_id: str):
     return redirect(url_for("facilitator.console", workshop_id=workshop.id))
 
 
-def _own_workshop(workshop_id: int) -> Workshop:
+def own_workshop(workshop_id: int) -> Workshop:
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None or not identity.facilitates(workshop):
         abort(404, description="No session of yours has that number.")
@@ -63,7 +73,7 @@ def _own_workshop(workshop_id: int) -> Workshop:
 @bp.get("/w/<int:workshop_id>")
 @login_required
 def console(workshop_id: int):
-    workshop = _own_workshop(workshop_id)
+    workshop = own_workshop(workshop_id)
     actions.refresh(workshop)
     agenda = workshops.agenda_of(workshop)
     by_prompt: dict[str, list[dict]] = {}
@@ -78,6 +88,11 @@ def console(workshop_id: int):
         by_prompt=by_prompt,
         strategies={s.id: s.name for f in agenda.frameworks for s in f.strategies()},
         join_url=join_url(workshop),
+        **{
+            k: v
+            for k, v in vote_context(workshop).items()
+            if k not in ("workshop", "agenda", "form")
+        },
         form=EmptyForm(),
     )
 
@@ -85,7 +100,7 @@ def console(workshop_id: int):
 @bp.post("/w/<int:workshop_id>/control")
 @login_required
 def control(workshop_id: int):
-    workshop = _own_workshop(workshop_id)
+    workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
     action, _, amount = request.form.get("action", "").partition("-")
@@ -101,7 +116,7 @@ def control(workshop_id: int):
 @bp.post("/w/<int:workshop_id>/responses/<int:response_id>/hide")
 @login_required
 def hide_response(workshop_id: int, response_id: int):
-    workshop = _own_workshop(workshop_id)
+    workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
     try:
@@ -122,3 +137,63 @@ def join_url(workshop: Workshop) -> str:
         if base
         else url_for("participant.workshop_page", code=workshop.code, _external=True)
     )
+
+
+def vote_context(workshop: Workshop) -> dict:
+    """The console's voting panel: the latest round with its full tally, and the themes."""
+    agenda = workshops.agenda_of(workshop)
+    segment = timing.current_segment(workshop, agenda)
+    payload = broadcast.vote_payload(workshop, broadcast.FACILITATORS)
+    return {
+        "workshop": workshop,
+        "agenda": agenda,
+        "segment": segment,
+        "vote": payload["round"],
+        "tally": payload.get("tally"),
+        "themes": themes.summaries(db.session, workshop),
+        "form": EmptyForm(),
+    }
+
+
+@bp.get("/w/<int:workshop_id>/vote")
+@login_required
+def vote_panel(workshop_id: int):
+    return render_template(
+        "facilitator/_vote_panel.html", **vote_context(own_workshop(workshop_id))
+    )
+
+
+@bp.post("/w/<int:workshop_id>/vote")
+@login_required
+def vote(workshop_id: int):
+    """Open, close, reopen a vote, hide or show its tally, or run a second round."""
+    workshop = own_workshop(workshop_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    op = request.form.get("op", "")
+    data = {
+        "source": request.form.get("source", "themes"),
+        "round_id": _number(request.form.get("round_id")),
+        "hidden": request.form.get("hidden") == "1",
+        "top": _number(request.form.get("top")) or 3,
+    }
+    if request.form.get("source") == "chosen":
+        data.update(
+            source="themes",
+            theme_ids=[int(v) for v in request.form.getlist("theme_ids") if v.isdigit()],
+        )
+    try:
+        actions.vote(workshop, op, data)
+    except ActionError as error:
+        db.session.rollback()
+        if wants_json:
+            return jsonify({"ok": False, "error": str(error)}), 400
+        flash(f"Could not do that: {error}.")
+    if wants_json:
+        return jsonify({"ok": True})
+    return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="voting"))
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

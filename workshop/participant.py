@@ -16,7 +16,18 @@ from flask import (
     url_for,
 )
 
-from . import actions, broadcast, clock, identity, participants, responses, timing, workshops
+from . import (
+    actions,
+    broadcast,
+    clock,
+    identity,
+    participants,
+    responses,
+    themes,
+    timing,
+    voting,
+    workshops,
+)
 from .extensions import csrf, db
 from .forms import EmptyForm
 from .models import Workshop
@@ -139,6 +150,8 @@ def _render_live(workshop: Workshop, participant, template: str = "participant/l
         workshop=workshop,
         agenda=agenda,
         segment=segment,
+        themes=themes.summaries(db.session, workshop),
+        vote=_vote_context(workshop, participant),
         participant=participant,
         own={
             prompt.id: [r for r in own if r.prompt_id == prompt.id]
@@ -233,3 +246,71 @@ def delete_response(code: str, response_id: int):
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
         )
     )
+
+
+def _vote_context(workshop: Workshop, participant) -> dict | None:
+    """The latest vote as this participant sees it: choices, their ballot, results once closed."""
+    vote_round = voting.latest_round(db.session, workshop)
+    if vote_round is None:
+        return None
+    ballot = voting.ballot_of(db.session, vote_round, participant)
+    payload = broadcast.vote_payload(workshop, broadcast.PARTICIPANTS)["round"]
+    return {
+        **payload,
+        "my_picks": voting.ballot_picks(db.session, ballot) if ballot else [],
+        "new_client_id": uuid.uuid4().hex,
+    }
+
+
+@bp.get("/w/<code>/themes/<int:theme_id>")
+def theme_page(code: str, theme_id: int):
+    """A theme's answers, as the room may read them: no names, nothing hidden."""
+    workshop = _workshop_or_404(code)
+    if identity.current_participant(workshop) is None:
+        return redirect(url_for("participant.workshop_page", code=workshop.code))
+    try:
+        theme = themes.get_theme(db.session, workshop, theme_id)
+    except ActionError:
+        abort(404, description="No such theme in this session.")
+    agenda = workshops.agenda_of(workshop)
+    listed = themes.visible_responses(db.session, workshop, [theme.id])
+    questions = {p.id: p.question for _, p in agenda.prompts()}
+    return render_template(
+        "participant/theme.html",
+        workshop=workshop,
+        agenda=agenda,
+        theme=theme,
+        responses=listed,
+        questions=questions,
+    )
+
+
+@bp.post("/w/<code>/ballot")
+@csrf.exempt  # checked in the view, so a failure keeps the choices made
+def cast_ballot(code: str):
+    workshop, participant, early = _live_participant(code)
+    if early is not None:
+        return early
+    round_id = request.form.get("round_id", "")
+    picks = [int(v) for v in _ballot_fields(request.form) if v.isdigit()]
+    try:
+        actions.cast_ballot(
+            workshop,
+            participant,
+            int(round_id) if round_id.isdigit() else None,
+            picks,
+            request.form.get("client_id", ""),
+        )
+    except ActionError as error:
+        db.session.rollback()
+        errors = {"ballot": str(error), "_form": f"Your vote was not saved: {error}."}
+        return _render_live(workshop, participant, errors=errors), 400
+    return redirect(
+        url_for("participant.workshop_page", code=workshop.code, voted=1, _anchor="vote")
+    )
+
+
+def _ballot_fields(form) -> list[str]:
+    """Ranked ballots come as pick-1, pick-2, ... (blank ones skipped); dot votes as `pick` boxes."""
+    ranked = [form.get(f"pick-{n}", "") for n in range(1, 11)]
+    return [v for v in ranked if v] or form.getlist("pick")

@@ -6,7 +6,7 @@ import segno
 from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
-from . import actions, broadcast, clock, timing, workshops
+from . import actions, broadcast, clock, themes, timing, workshops
 from .extensions import db
 from .facilitator import join_url
 
@@ -30,6 +30,8 @@ def _render(template: str, workshop, **extra):
         segment=timing.current_segment(workshop, agenda),
         state=broadcast.state_payload(workshop, clock.now()),
         counts=broadcast.counts_payload(workshop.id),
+        themes=themes.summaries(db.session, workshop),
+        vote=broadcast.vote_payload(workshop, broadcast.SCREENS),
         **extra,
     )
 

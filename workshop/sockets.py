@@ -142,6 +142,8 @@ def facilitator_connect(auth: Any = None) -> None:
             "state": broadcast.state_payload(workshop, clock.now()),
             "responses": listed,
             "counts": broadcast.counts_payload(workshop.id),
+            "themes": broadcast.themes_payload(workshop.id)["themes"],
+            "vote": broadcast.vote_payload(workshop, SCREENS),
         },
     )
 
@@ -186,8 +188,40 @@ def screen_connect(auth: Any = None) -> None:
         {
             "state": broadcast.state_payload(workshop, clock.now()),
             "counts": broadcast.counts_payload(workshop.id),
+            "themes": broadcast.themes_payload(workshop.id)["themes"],
+            "vote": broadcast.vote_payload(workshop, SCREENS),
         },
     )
+
+
+@guarded
+def ballot(data: dict[str, Any]) -> dict[str, Any]:
+    workshop, participant = _participant_context()
+    stored, picks, changed = actions.cast_ballot(
+        workshop, participant, data.get("round_id"), data.get("picks"), data.get("client_id")
+    )
+    return {
+        "ballot": {"round_id": stored.round_id, "picks": picks, "client_id": stored.client_id},
+        "duplicate": not changed,
+    }
+
+
+@guarded
+def board(data: dict[str, Any]) -> dict[str, Any]:
+    workshop = _facilitated_workshop()
+    return actions.board(workshop, data.get("op"), data)
+
+
+@guarded
+def vote(data: dict[str, Any]) -> dict[str, Any]:
+    workshop = _facilitated_workshop()
+    return actions.vote(workshop, data.get("op"), data)
+
+
+@guarded
+def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
+    workshop = _facilitated_workshop()
+    return {"theme_ids": actions.accept_suggestions(workshop, data.get("groups"))}
 
 
 def unknown_event(event: str, *args: Any) -> dict[str, Any]:
@@ -204,12 +238,16 @@ def init_app(socketio) -> None:
             "respond": respond,
             "edit_response": edit_response,
             "delete_response": delete_response,
+            "ballot": ballot,
         },
         FACILITATORS: {
             "connect": facilitator_connect,
             "sync": sync,
             "control": control,
             "hide_response": hide_response,
+            "board": board,
+            "vote": vote,
+            "accept_suggestions": accept_suggestions,
         },
         SCREENS: {"connect": screen_connect, "sync": sync},
     }

@@ -57,7 +57,47 @@
     });
   }
 
+  var voteBox = document.getElementById("vote-box");
+  var voteTimer = null;
+  function refreshVotePanel() {
+    window.clearTimeout(voteTimer);
+    voteTimer = window.setTimeout(function () {
+      window.Live.swapFragment(voteBox.getAttribute("data-fragment"), voteBox);
+    }, 100);
+  }
+
+  function showThemeSummary(board) {
+    var list = document.querySelector("[data-theme-summary]");
+    if (!list) { return; }
+    list.replaceChildren();
+    board.themes.forEach(function (theme) {
+      var li = document.createElement("li");
+      li.textContent = theme.title + " ";
+      var count = document.createElement("span");
+      count.className = "muted";
+      count.textContent = "(" + theme.count + ")";
+      li.append(count);
+      list.append(li);
+    });
+  }
+
   document.addEventListener("submit", function (event) {
+    var voteForm = event.target.closest("[data-vote-form]");
+    if (voteForm) {
+      event.preventDefault();
+      var body = new FormData(voteForm, event.submitter);
+      if (event.submitter && event.submitter.name && !body.has(event.submitter.name)) {
+        body.append(event.submitter.name, event.submitter.value);
+      }
+      fetch(voteForm.action, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (reply) {
+          refreshVotePanel();
+          if (!reply.ok) { window.setTimeout(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = reply.error; } }, 400); }
+        })
+        .catch(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = "No answer from the server: try again."; } });
+      return;
+    }
     if (!socket || !socket.connected) { return; }  // the plain form post still works
     var form = event.target;
     if (form.matches("[data-controls]")) {
@@ -86,10 +126,14 @@
         document.querySelectorAll("[data-list]").forEach(function (list) { list.replaceChildren(); });
         snapshot.responses.forEach(upsert);
         showCounts(snapshot.counts);
+        showThemeSummary(snapshot.board);
       },
       state: applyState,
       response: function (message) { upsert(message.response); },
-      counts: showCounts
+      counts: showCounts,
+      board: showThemeSummary,
+      vote: refreshVotePanel,
+      tally: refreshVotePanel
     });
   }
 })();

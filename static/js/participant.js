@@ -62,13 +62,15 @@
   }
 
   var refreshTimer = null;
-  function refreshSegment() {
+  // `spread` (ms) staggers refreshes a whole room triggers at once, so they don't all land together.
+  function refreshSegment(spread) {
     window.clearTimeout(refreshTimer);
+    var delay = 50 + (typeof spread === "number" ? Math.random() * spread : 0);
     refreshTimer = window.setTimeout(function () {
       window.Live.swapFragment(initial.fragment, segmentBox).then(renderPending).catch(function () {
         window.location.reload();
       });
-    }, 50);
+    }, delay);
   }
 
   function settle(item, ack) {
@@ -127,6 +129,81 @@
     if (counter) { counter.textContent = field.value.length + " of " + field.maxLength + " characters used"; }
   });
 
+  // Ballots: the latest one waits in local storage until the server confirms it.
+  var ballotKey = "workshop-ballot-" + code;
+  var ballotInFlight = false;
+  function pendingBallot() {
+    try { return JSON.parse(window.localStorage.getItem(ballotKey) || "null"); } catch (e) { return null; }
+  }
+  function setPendingBallot(ballot) {
+    try {
+      if (ballot) { window.localStorage.setItem(ballotKey, JSON.stringify(ballot)); }
+      else { window.localStorage.removeItem(ballotKey); }
+    } catch (e) { /* private mode */ }
+  }
+  function voteStatus(text, isError) {
+    var box = document.querySelector("[data-vote-status]");
+    if (!box) { return; }
+    box.hidden = false;
+    box.className = isError ? "error" : "confirm";
+    box.textContent = text;
+  }
+  function sendBallot() {
+    var ballot = pendingBallot();
+    if (!ballot || ballotInFlight || !socket || !socket.connected) { return; }
+    ballotInFlight = true;
+    socket.timeout(15000).emit("ballot", ballot, function (err, ack) {
+      ballotInFlight = false;
+      if (err) { voteStatus("Still sending your vote…", false); return; }
+      var current = pendingBallot();
+      if (current && current.client_id === ballot.client_id) { setPendingBallot(null); }
+      if (ack.ok) {
+        voteStatus("Your vote is in. You can change it until voting closes.", false);
+        var idField = document.querySelector("[data-ballot-form] [name=client_id]");
+        if (idField && idField.value === ballot.client_id) { idField.value = window.Live.randomId(); }
+      } else {
+        voteStatus("Your vote was not counted: " + ack.error, true);
+      }
+      sendBallot();  // a newer ballot may have been queued meanwhile
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-ballot-form]")) { return; }
+    event.preventDefault();
+    var picks = [];
+    form.querySelectorAll("[data-pick]").forEach(function (field) {
+      if (field.type === "checkbox" ? field.checked : field.value) { picks.push(Number(field.value)); }
+    });
+    if (!picks.length) { voteStatus("Pick at least one.", true); return; }
+    if (new Set(picks).size !== picks.length) { voteStatus("Pick each one only once.", true); return; }
+    var ballot = {
+      round_id: Number(form.querySelector("[name=round_id]").value),
+      picks: picks,
+      client_id: form.querySelector("[name=client_id]").value
+    };
+    setPendingBallot(ballot);
+    voteStatus(socket && socket.connected ? "Sending your vote…" : "Your vote is saved on this phone and will be sent when the connection is back.", false);
+    sendBallot();
+  });
+
+  function showThemes(themes) {
+    var list = document.querySelector(".themes-list ul");
+    if (!list) { if (themes.length) { refreshSegment(2000); } return; }
+    list.replaceChildren();
+    themes.forEach(function (theme) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "/w/" + encodeURIComponent(code) + "/themes/" + theme.id;
+      link.textContent = theme.title;
+      var count = document.createElement("span");
+      count.className = "muted";
+      count.textContent = " (" + theme.count + (theme.count === 1 ? " answer)" : " answers)");
+      li.append(link, count);
+      list.append(li);
+    });
+  }
+
   function applyState(state) {
     var shown = segmentBox.querySelector("[data-index]");
     var changed = !shown || String(state.segment ? state.segment.index : -1) !== shown.getAttribute("data-index") ||
@@ -141,8 +218,10 @@
 
   if (window.io) {
     socket = window.Live.connect("/participant", { code: code }, {
-      snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); },
+      snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); sendBallot(); },
       state: applyState,
+      themes: function (message) { showThemes(message.themes); },
+      vote: function () { refreshSegment(1500); },
       own: refreshSegment  // this participant's answers changed in another tab or device
     });
   }

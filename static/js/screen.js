@@ -29,11 +29,60 @@
     }
   }
 
+  function showThemes(message) {
+    var list = document.querySelector("[data-screen-themes]");
+    if (!list) { if (message.themes.length) { refresh(); } return; }
+    list.replaceChildren();
+    message.themes.forEach(function (theme) {
+      var li = document.createElement("li");
+      li.textContent = theme.title + " ";
+      var count = document.createElement("span");
+      count.className = "muted";
+      count.textContent = "(" + theme.count + ")";
+      li.append(count);
+      list.append(li);
+    });
+  }
+
+  // The live tally, redrawn from each coalesced update; never more than a few times a second.
+  function showTally(tally) {
+    document.querySelectorAll("[data-ballots]").forEach(function (el) { el.textContent = tally.ballots; });
+    document.querySelectorAll("[data-present]").forEach(function (el) { el.textContent = tally.participants; });
+    var note = document.querySelector("[data-tally-hidden]");
+    if (note) { note.hidden = !tally.hidden; }
+    var list = document.querySelector("[data-tally-rows]");
+    if (!list) { return; }
+    list.replaceChildren();
+    var rows = tally.rows || [];
+    var top = rows.reduce(function (max, row) { return Math.max(max, row.points); }, 1);
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      var title = document.createElement("span");
+      title.className = "tally-title";
+      title.textContent = row.rank + ". " + row.title + (row.tied ? " (tied)" : "");
+      var meter = document.createElement("meter");
+      meter.min = 0; meter.max = top; meter.value = row.points;
+      var figure = document.createElement("span");
+      figure.className = "tally-figures";
+      figure.textContent = row.points;
+      li.append(title, meter, figure);
+      list.append(li);
+    });
+  }
+
+  function refresh() {
+    window.Live.swapFragment(initial.fragment, segmentBox).then(function () { showCounts(counts); })
+      .catch(function () { window.location.reload(); });
+  }
+
   if (window.io) {
     window.Live.connect("/screen", { token: initial.token }, {
       snapshot: function (snapshot) { applyState(snapshot.state); showCounts(snapshot.counts); },
       state: applyState,
-      counts: showCounts
+      counts: showCounts,
+      themes: showThemes,
+      vote: refresh,
+      tally: showTally
     });
   }
 })();

@@ -1,0 +1,128 @@
+/* The themes board, enhanced: changes post in the background and the board refreshes in
+   place; co-facilitators' changes arrive live; answers can be dragged onto a theme with a
+   mouse, a pen or a finger. Without JavaScript the same forms post and redirect. */
+(function () {
+  "use strict";
+  var initial = window.Live.readInitial();
+  var boardBox = document.getElementById("board");
+  var status = document.querySelector("[data-board-status]");
+  var refreshTimer = null;
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function checkedIds() {
+    return Array.prototype.map.call(boardBox.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+      return box.name + "=" + box.value;
+    });
+  }
+
+  function refresh() {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(function () {
+      var keep = checkedIds();
+      var open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
+        var card = d.closest("[data-theme-id]");
+        return card ? card.getAttribute("data-theme-id") : "";
+      });
+      window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox).then(function () {
+        keep.forEach(function (pair) {
+          var parts = pair.split("=");
+          var box = boardBox.querySelector('input[name="' + parts[0] + '"][value="' + parts[1] + '"]');
+          if (box) { box.checked = true; }
+        });
+        open.forEach(function (id) {
+          var details = boardBox.querySelector('[data-theme-id="' + id + '"] details');
+          if (details) { details.open = true; }
+        });
+      });
+    }, 150);
+  }
+
+  function post(body) {
+    var form = boardBox.querySelector("[data-board-form]");
+    body.append("csrf_token", form.querySelector("[name=csrf_token]").value);
+    say("Saving…");
+    return fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) { return response.json(); }).then(function (reply) {
+      say(reply.ok ? "Saved." : reply.error);
+      refresh();
+    }).catch(function () { say("No answer from the server: your change was not saved. Try again."); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-board-form]")) { return; }
+    event.preventDefault();
+    var body = new FormData(form, event.submitter);
+    if (event.submitter && event.submitter.name && !body.has(event.submitter.name)) {
+      body.append(event.submitter.name, event.submitter.value);  // browsers without FormData(form, submitter)
+    }
+    body.delete("csrf_token");
+    post(body);
+  });
+
+  // Drag and drop with pointer events: works the same for mouse, pen and touch.
+  var drag = null;
+  function dropTargetAt(x, y) {
+    var under = document.elementFromPoint(x, y);
+    return under ? under.closest("[data-drop-theme]") : null;
+  }
+  function clearTargets() {
+    document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+  }
+  document.addEventListener("pointerdown", function (event) {
+    var handle = event.target.closest(".drag-handle");
+    if (!handle) { return; }
+    var card = handle.closest("[data-response-id]");
+    event.preventDefault();
+    var ghost = document.createElement("div");
+    ghost.className = "drag-ghost";
+    ghost.textContent = card.querySelector("[data-text]").textContent;
+    document.body.append(ghost);
+    card.classList.add("dragging");
+    drag = { card: card, ghost: ghost, pointer: event.pointerId };
+    handle.setPointerCapture(event.pointerId);
+    moveGhost(event);
+  });
+  function moveGhost(event) {
+    if (!drag || event.pointerId !== drag.pointer) { return; }
+    drag.ghost.style.left = (event.clientX + 8) + "px";
+    drag.ghost.style.top = (event.clientY + 8) + "px";
+    clearTargets();
+    var target = dropTargetAt(event.clientX, event.clientY);
+    if (target) { target.classList.add("drop-target"); }
+  }
+  document.addEventListener("pointermove", moveGhost);
+  function endDrag(event, cancelled) {
+    if (!drag || event.pointerId !== drag.pointer) { return; }
+    var target = cancelled ? null : dropTargetAt(event.clientX, event.clientY);
+    var card = drag.card;
+    drag.ghost.remove();
+    card.classList.remove("dragging");
+    clearTargets();
+    drag = null;
+    if (!target) { return; }
+    var id = card.getAttribute("data-response-id");
+    var selected = boardBox.querySelectorAll("input[name=response_ids]:checked");
+    var ids = [id];
+    var cardBox = card.querySelector("input[name=response_ids]");
+    if (cardBox && cardBox.checked) {  // dragging one of several selected answers moves them all
+      ids = Array.prototype.map.call(selected, function (box) { return box.value; });
+    }
+    var body = new FormData();
+    body.append("op", "move");
+    body.append("move_to", target.getAttribute("data-drop-theme"));
+    ids.forEach(function (value) { body.append("response_ids", value); });
+    post(body);
+  }
+  document.addEventListener("pointerup", function (event) { endDrag(event, false); });
+  document.addEventListener("pointercancel", function (event) { endDrag(event, true); });
+
+  if (window.io) {
+    window.Live.connect("/facilitator", { workshop: initial.workshop_id }, {
+      board: refresh,
+      response: refresh
+    });
+  }
+})();

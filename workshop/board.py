@@ -1,0 +1,219 @@
+"""The facilitators' themes board: one form, one endpoint per kind of change, working without
+JavaScript; `static/js/board.js` adds drag and drop and live updates from co-facilitators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from . import actions, broadcast, themes, workshops
+from .extensions import db
+from .facilitator import own_workshop
+from .forms import EmptyForm
+from .models import Response, Workshop
+from .workshops import ActionError
+
+bp = Blueprint("board", __name__, url_prefix="/facilitator/w/<int:workshop_id>/board")
+
+
+def _filters() -> dict[str, str]:
+    return {"prompt": request.args.get("prompt", ""), "q": request.args.get("q", "").strip()[:100]}
+
+
+def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
+    """Everything the board shows: themes with their answers, and the unsorted pile."""
+    agenda = workshops.agenda_of(workshop)
+    listed = broadcast.facilitator_responses(workshop)
+    shown = [r for r in listed if _matches(r, filters)]
+    summaries = themes.summaries(db.session, workshop)
+    strategies = {s.id: s for f in agenda.frameworks for s in f.strategies()}
+    return {
+        "workshop": workshop,
+        "agenda": agenda,
+        "filters": filters,
+        "themes": summaries,
+        "by_theme": {t.id: [r for r in shown if r["theme_id"] == t.id] for t in summaries},
+        "unsorted": [r for r in shown if r["theme_id"] is None and not r["hidden"]],
+        "hidden": [r for r in shown if r["hidden"]],
+        "strategies": strategies,
+        "prompts": {p.id: p.question for _, p in agenda.prompts()},
+        "form": EmptyForm(),
+    }
+
+
+def _matches(response: dict, filters: dict[str, str]) -> bool:
+    if filters["prompt"] and response["prompt_id"] != filters["prompt"]:
+        return False
+    return not filters["q"] or filters["q"].lower() in response["text"].lower()
+
+
+@bp.get("/")
+@login_required
+def show(workshop_id: int):
+    workshop = own_workshop(workshop_id)
+    filters = _filters()
+    fragment_url = url_for(
+        "board.fragment", workshop_id=workshop.id, **{k: v for k, v in filters.items() if v}
+    )
+    return render_template(
+        "facilitator/board.html", fragment_url=fragment_url, **board_context(workshop, filters)
+    )
+
+
+@bp.get("/fragment")
+@login_required
+def fragment(workshop_id: int):
+    """The board's content alone, for the script to swap in when anything changes."""
+    workshop = own_workshop(workshop_id)
+    return render_template("facilitator/_board.html", **board_context(workshop, _filters()))
+
+
+def _int_list(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def form_operation(form) -> tuple[str, dict]:
+    """Translate the board form (whose submit button names the operation, e.g. `link:5`)
+    into a board operation and its data."""
+    op, _, target = (form.get("op") or "").partition(":")
+    target_id = _optional_int(target)
+    selected = _int_list(form.getlist("response_ids"))
+    data: dict = {"theme_id": target_id, "response_ids": selected}
+    if op == "move":
+        data["theme_id"] = _optional_int(form.get("move_to"))
+    elif op == "create":
+        data["title"] = form.get("new_title", "")
+    elif op == "update":
+        data.update(
+            title=form.get(f"title-{target}", ""), description=form.get(f"description-{target}", "")
+        )
+    elif op == "link":
+        data["strategy_id"] = form.get(f"strategy-{target}", "")
+    elif op == "unlink":
+        target, _, strategy_id = target.partition("@")
+        data.update(theme_id=_optional_int(target), strategy_id=strategy_id)
+    elif op == "merge":
+        data.update(
+            theme_id=_optional_int(form.get("merge_into")),
+            source_ids=_int_list(form.getlist("theme_ids")),
+        )
+    return op, data
+
+
+@bp.post("/")
+@login_required
+def change(workshop_id: int):
+    workshop = own_workshop(workshop_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not EmptyForm().validate_on_submit():
+        return _reply(workshop, wants_json, "The form expired. Reload the page and try again.", 400)
+    op, data = form_operation(request.form)
+    try:
+        result = actions.board(workshop, op, data)
+    except ActionError as error:
+        db.session.rollback()
+        return _reply(workshop, wants_json, f"Could not do that: {error}.", 400)
+    return jsonify({"ok": True, **result}) if wants_json else _back(workshop)
+
+
+def _reply(workshop: Workshop, wants_json: bool, message: str, status: int):
+    if wants_json:
+        return jsonify({"ok": False, "error": message}), status
+    flash(message)
+    return _back(workshop)
+
+
+def _back(workshop: Workshop):
+    args = {k: v for k, v in request.args.items() if k in ("prompt", "q") and v}
+    return redirect(url_for("board.show", workshop_id=workshop.id, **args))
+
+
+@bp.post("/suggest")
+@login_required
+def suggest_view(workshop_id: int):
+    """Propose themes for the unsorted answers; the facilitator reviews them next."""
+    workshop = own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    requested = request.form.get("themes", "")
+    k = int(requested) if requested.isdigit() and 1 < int(requested) <= 60 else None
+    try:
+        suggestions = run_suggester(workshop, k)
+    except ActionError as error:
+        flash(str(error))
+        return _back(workshop)
+    context = board_context(workshop, {"prompt": "", "q": ""})
+    texts = {r["id"]: r for r in broadcast.facilitator_responses(workshop)}
+    return render_template(
+        "facilitator/suggestions.html", suggestions=suggestions, texts=texts, **context
+    )
+
+
+def run_suggester(workshop: Workshop, k: int | None) -> list:
+    from . import suggest  # loads the language model on first use
+
+    ready, reason = suggest.available()
+    if not ready:
+        raise ActionError(f"Suggestions are not available on this server: {reason}", "unavailable")
+    agenda = workshops.agenda_of(workshop)
+    questions = {p.id: p.question for _, p in agenda.prompts()}
+    rows = db.session.scalars(
+        db.select(Response).where(
+            Response.workshop_id == workshop.id,
+            Response.deleted_at.is_(None),
+            Response.hidden.is_(False),
+        )
+    ).all()
+    unsorted = [
+        suggest.Item(r.id, r.text, r.prompt_id, questions.get(r.prompt_id, ""), r.strategy_id)
+        for r in rows
+        if r.theme_id is None
+    ]
+    if not unsorted:
+        raise ActionError("Every answer is already in a theme.", "empty")
+    existing = [
+        suggest.ExistingTheme(
+            t.id,
+            t.title,
+            tuple(r.id for r in rows if r.theme_id == t.id),
+            tuple(r.text for r in rows if r.theme_id == t.id),
+        )
+        for t in themes.list_themes(db.session, workshop)
+    ]
+    hints = [
+        suggest.StrategyHint(s.id, s.name, s.description, s.examples)
+        for f in agenda.frameworks
+        for s in f.strategies()
+    ]
+    return suggest.suggest_themes(unsorted, existing, hints, k=k, seed=0)
+
+
+@bp.post("/accept")
+@login_required
+def accept(workshop_id: int):
+    """Create the suggested themes the facilitator kept, with the titles they gave them."""
+    workshop = own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    groups = []
+    for index in request.form.getlist("accept"):
+        groups.append(
+            {
+                "title": request.form.get(f"title-{index}", ""),
+                "theme_id": _optional_int(request.form.get(f"theme-{index}")),
+                "response_ids": _int_list(request.form.get(f"responses-{index}", "").split(",")),
+                "strategy_ids": request.form.getlist(f"strategies-{index}"),
+            }
+        )
+    try:
+        created = actions.accept_suggestions(workshop, groups)
+    except ActionError as error:
+        db.session.rollback()
+        flash(f"Nothing was changed: {error}.")
+        return _back(workshop)
+    flash(f"Accepted {len(created)} suggested theme(s).")
+    return _back(workshop)

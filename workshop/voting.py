@@ -1,0 +1,359 @@
+"""Top-N priority voting: rounds, ballots and the tally.
+
+The tally is a pure function of the ballots. Ranked ballots score a truncated Borda count (as
+Loomio's ranked choice does): with N picks allowed, a first choice earns N points, a second
+N-1, down to 1. Unranked ballots give one point per pick ("dots"). Ties in points are broken by
+more first choices (ranked votes only), then by more ballots naming the candidate; candidates
+still equal share a rank and are shown as tied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import timing
+from .agenda import Agenda
+from .models import Ballot, BallotPick, Candidate, Participant, Theme, VoteRound, Workshop
+from .workshops import ActionError
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    candidate_id: int
+    points: int
+    first_choices: int
+    ballots: int
+    rank: int
+    tied: bool
+
+
+def tally(
+    candidate_ids: Sequence[int], ballots: Sequence[Sequence[int]], picks: int, ranked: bool
+) -> list[TallyRow]:
+    """Score ballots (each a list of candidate ids, first choice first) and rank the candidates.
+
+    Candidates nobody named are ranked too (with zero points), in the order given."""
+    points = dict.fromkeys(candidate_ids, 0)
+    firsts = dict.fromkeys(candidate_ids, 0)
+    named = dict.fromkeys(candidate_ids, 0)
+    for ballot in ballots:
+        for position, candidate_id in enumerate(ballot[:picks]):
+            if candidate_id not in points:
+                continue
+            points[candidate_id] += (picks - position) if ranked else 1
+            named[candidate_id] += 1
+            if ranked and position == 0:
+                firsts[candidate_id] += 1
+
+    def key(candidate_id: int) -> tuple[int, int, int]:
+        return (-points[candidate_id], -firsts[candidate_id], -named[candidate_id])
+
+    order = sorted(candidate_ids, key=key)  # stable: equal candidates keep the given order
+    rows = []
+    for index, candidate_id in enumerate(order):
+        rank = index + 1
+        if index and key(order[index - 1]) == key(candidate_id):
+            rank = rows[-1].rank
+        tied = sum(1 for other in order if key(other) == key(candidate_id)) > 1
+        rows.append(
+            TallyRow(
+                candidate_id,
+                points[candidate_id],
+                firsts[candidate_id],
+                named[candidate_id],
+                rank,
+                tied,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    title: str
+    description: str = ""
+    theme_id: int | None = None
+    strategy_id: str | None = None
+
+
+def candidate_specs(
+    db: Session, workshop: Workshop, agenda: Agenda, source: str, theme_ids: list[int] | None = None
+) -> list[CandidateSpec]:
+    """What a round can vote on: the session's themes (all or some), the plan's strategies,
+    the agenda's fixed list, or the top candidates of the previous round."""
+    segment = timing.current_segment(workshop, agenda)
+    if source == "themes":
+        query = (
+            select(Theme).where(Theme.workshop_id == workshop.id).order_by(Theme.position, Theme.id)
+        )
+        themes = list(db.scalars(query))
+        if theme_ids is not None:
+            wanted = set(theme_ids)
+            themes = [t for t in themes if t.id in wanted]
+            if len(themes) != len(wanted):
+                raise ActionError("some of those themes are not in this session", "not_found")
+        return [CandidateSpec(t.title, t.description, theme_id=t.id) for t in themes]
+    if source == "strategies":
+        framework = agenda.framework(segment.framework) if segment and segment.framework else None
+        framework = framework or (agenda.frameworks[0] if agenda.frameworks else None)
+        if framework is None:
+            raise ActionError("this agenda has no plan to take strategies from", "invalid")
+        return [
+            CandidateSpec(s.name, s.description, strategy_id=s.id) for s in framework.strategies()
+        ]
+    if (
+        source == "fixed"
+        and segment
+        and segment.vote
+        and not isinstance(segment.vote.candidates, str)
+    ):
+        return [CandidateSpec(title) for title in segment.vote.candidates]
+    raise ActionError("unknown candidate source", "invalid")
+
+
+def open_round(
+    db: Session, workshop: Workshop, agenda: Agenda, specs: list[CandidateSpec], now: datetime
+) -> VoteRound:
+    """Open a new round in the current vote segment with its settings from the agenda."""
+    segment = timing.current_segment(workshop, agenda)
+    if (
+        workshop.ended_at is not None
+        or segment is None
+        or segment.kind != "vote"
+        or segment.vote is None
+    ):
+        raise ActionError("open voting during a vote segment of the agenda", "state")
+    if open_round_of(db, workshop) is not None:
+        raise ActionError("a vote is already open: close it first", "state")
+    if not specs:
+        raise ActionError(
+            "there is nothing to vote on yet: make some themes first", "no_candidates"
+        )
+    if len(specs) > MAX_CANDIDATES:
+        raise ActionError(f"a vote can have at most {MAX_CANDIDATES} candidates", "limit")
+    number = (
+        db.scalar(select(func.max(VoteRound.number)).where(VoteRound.workshop_id == workshop.id))
+        or 0
+    ) + 1
+    vote_round = VoteRound(
+        workshop_id=workshop.id,
+        number=number,
+        segment_id=segment.id,
+        picks=segment.vote.picks,
+        ranked=segment.vote.ranked,
+        hide_tally=segment.vote.hide_tally,
+        is_open=True,
+        opened_at=now,
+    )
+    db.add(vote_round)
+    db.flush()
+    for position, spec in enumerate(specs):
+        db.add(Candidate(round_id=vote_round.id, position=position, **spec.__dict__))
+    db.flush()
+    return vote_round
+
+
+def top_of_round(db: Session, vote_round: VoteRound, count: int) -> list[CandidateSpec]:
+    """The leading candidates of a closed round, for a run-off; ties at the cut all go through."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 2:
+        raise ActionError("a second round needs at least two candidates", "invalid")
+    rows = round_tally(db, vote_round)
+    cutoff = rows[min(count, len(rows)) - 1].rank if rows else 0
+    by_id = {c.id: c for c in candidates(db, vote_round)}
+    return [
+        CandidateSpec(
+            by_id[r.candidate_id].title,
+            by_id[r.candidate_id].description,
+            by_id[r.candidate_id].theme_id,
+            by_id[r.candidate_id].strategy_id,
+        )
+        for r in rows
+        if r.rank <= cutoff
+    ]
+
+
+def get_round(db: Session, workshop: Workshop, round_id: object) -> VoteRound:
+    vote_round = (
+        db.get(VoteRound, round_id)
+        if isinstance(round_id, int) and not isinstance(round_id, bool)
+        else None
+    )
+    if vote_round is None or vote_round.workshop_id != workshop.id:
+        raise ActionError("no such vote", "not_found")
+    return vote_round
+
+
+def open_round_of(db: Session, workshop: Workshop) -> VoteRound | None:
+    query = select(VoteRound).where(
+        VoteRound.workshop_id == workshop.id, VoteRound.is_open.is_(True)
+    )
+    return db.scalars(query).first()
+
+
+def latest_round(db: Session, workshop: Workshop) -> VoteRound | None:
+    query = (
+        select(VoteRound)
+        .where(VoteRound.workshop_id == workshop.id)
+        .order_by(VoteRound.number.desc())
+    )
+    return db.scalars(query).first()
+
+
+def close_round(db: Session, vote_round: VoteRound, now: datetime) -> None:
+    if not vote_round.is_open:
+        raise ActionError("this vote is already closed", "state")
+    vote_round.is_open = False
+    vote_round.closed_at = now
+    db.flush()
+
+
+def reopen_round(db: Session, workshop: Workshop, vote_round: VoteRound) -> None:
+    if vote_round.is_open:
+        raise ActionError("this vote is already open", "state")
+    if open_round_of(db, workshop) is not None:
+        raise ActionError("another vote is open: close it first", "state")
+    if latest_round(db, workshop).id != vote_round.id:
+        raise ActionError("only the latest round can be reopened", "state")
+    vote_round.is_open = True
+    vote_round.closed_at = None
+    db.flush()
+
+
+def set_tally_hidden(db: Session, vote_round: VoteRound, hidden: object) -> None:
+    if not isinstance(hidden, bool):
+        raise ActionError("hidden must be true or false", "malformed")
+    vote_round.hide_tally = hidden
+    db.flush()
+
+
+def candidates(db: Session, vote_round: VoteRound) -> list[Candidate]:
+    query = (
+        select(Candidate).where(Candidate.round_id == vote_round.id).order_by(Candidate.position)
+    )
+    return list(db.scalars(query))
+
+
+def _clean_picks(db: Session, vote_round: VoteRound, picks: object) -> list[int]:
+    if not isinstance(picks, list) or not all(
+        isinstance(p, int) and not isinstance(p, bool) for p in picks
+    ):
+        raise ActionError("a ballot is a list of candidate numbers", "malformed")
+    if not picks:
+        raise ActionError("pick at least one", "empty")
+    if len(picks) > vote_round.picks:
+        raise ActionError(f"pick at most {vote_round.picks}", "too_many")
+    if len(set(picks)) != len(picks):
+        raise ActionError("pick each one only once", "repeated")
+    valid = {c.id for c in candidates(db, vote_round)}
+    if not set(picks) <= valid:
+        raise ActionError("that is not one of the choices in this vote", "not_found")
+    return picks
+
+
+def cast_ballot(
+    db: Session,
+    workshop: Workshop,
+    participant: Participant,
+    round_id: object,
+    picks: object,
+    client_id: object,
+    now: datetime,
+) -> tuple[Ballot, bool]:
+    """Store a participant's ballot, replacing their earlier one. A resend (same client id)
+    changes nothing and returns the stored ballot."""
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise ActionError("missing or malformed client id", "client_id")
+    vote_round = get_round(db, workshop, round_id)
+    ballot = ballot_of(db, vote_round, participant)
+    if ballot is not None and ballot.client_id == client_id:
+        return ballot, False
+    if not vote_round.is_open:
+        raise ActionError("voting is closed", "closed")
+    picks = _clean_picks(db, vote_round, picks)
+    if ballot is None:
+        ballot = _new_ballot(db, vote_round, participant, client_id, now)
+    else:
+        db.execute(delete(BallotPick).where(BallotPick.ballot_id == ballot.id))
+        ballot.client_id = client_id
+        ballot.updated_at = now
+    db.add_all(
+        BallotPick(ballot_id=ballot.id, candidate_id=c, rank=i + 1) for i, c in enumerate(picks)
+    )
+    db.flush()
+    return ballot, True
+
+
+def _new_ballot(
+    db: Session, vote_round: VoteRound, participant: Participant, client_id: str, now: datetime
+) -> Ballot:
+    ballot = Ballot(
+        round_id=vote_round.id,
+        participant_id=participant.id,
+        client_id=client_id,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with db.begin_nested():
+            db.add(ballot)
+            db.flush()
+    except IntegrityError:  # the same participant's other tab won the race: update that one
+        ballot = ballot_of(db, vote_round, participant)
+        if ballot is None:
+            raise
+        db.execute(delete(BallotPick).where(BallotPick.ballot_id == ballot.id))
+        ballot.client_id = client_id
+        ballot.updated_at = now
+    return ballot
+
+
+def ballot_of(db: Session, vote_round: VoteRound, participant: Participant) -> Ballot | None:
+    query = select(Ballot).where(
+        Ballot.round_id == vote_round.id, Ballot.participant_id == participant.id
+    )
+    return db.scalars(query).first()
+
+
+def ballot_picks(db: Session, ballot: Ballot) -> list[int]:
+    query = (
+        select(BallotPick.candidate_id)
+        .where(BallotPick.ballot_id == ballot.id)
+        .order_by(BallotPick.rank)
+    )
+    return list(db.scalars(query))
+
+
+def all_ballots(db: Session, vote_round: VoteRound) -> list[list[int]]:
+    """Every ballot of a round as an ordered list of candidate ids."""
+    query = (
+        select(BallotPick.ballot_id, BallotPick.candidate_id)
+        .join(Ballot, Ballot.id == BallotPick.ballot_id)
+        .where(Ballot.round_id == vote_round.id)
+        .order_by(BallotPick.ballot_id, BallotPick.rank)
+    )
+    ballots: dict[int, list[int]] = {}
+    for ballot_id, candidate_id in db.execute(query):
+        ballots.setdefault(ballot_id, []).append(candidate_id)
+    return list(ballots.values())
+
+
+def round_tally(db: Session, vote_round: VoteRound) -> list[TallyRow]:
+    ids = [c.id for c in candidates(db, vote_round)]
+    return tally(ids, all_ballots(db, vote_round), vote_round.picks, vote_round.ranked)
+
+
+def ballot_count(db: Session, vote_round: VoteRound) -> int:
+    return (
+        db.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == vote_round.id))
+        or 0
+    )
