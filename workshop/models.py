@@ -144,7 +144,9 @@ class Response(Base):
     prompt_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     strategy_id: Mapped[str | None] = mapped_column(String(64))
-    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="SET NULL"), index=True
+    )
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -170,7 +172,9 @@ class ThemeStrategy(Base):
 
     __tablename__ = "theme_strategy"
 
-    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True
+    )
     strategy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
@@ -222,7 +226,10 @@ class BallotPick(Base):
     """One pick on a ballot; the database refuses a repeated candidate or rank."""
 
     __tablename__ = "ballot_pick"
-    __table_args__ = (UniqueConstraint("ballot_id", "candidate_id"), UniqueConstraint("ballot_id", "rank"))
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "candidate_id"),
+        UniqueConstraint("ballot_id", "rank"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"), index=True)

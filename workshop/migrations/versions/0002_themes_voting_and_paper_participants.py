@@ -145,7 +145,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ballot_pick_ballot_id"), ["ballot_id"], unique=False)
 
     with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("is_paper", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("is_paper", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.add_column(sa.Column("theme_id", sa.Integer(), nullable=True))
