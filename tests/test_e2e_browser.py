@@ -18,7 +18,9 @@ from conftest import PASSWORD, skip_or_fail
 pytestmark = pytest.mark.browser
 FACILITATOR = "chair@example.org"
 RETRO_QUESTION = "Looking back on the past year of our subregional table, what worked well?"
-FORWARD_QUESTION = "How can SRT activities over the next 2 years best move us toward the plan's vision?"
+FORWARD_QUESTION = (
+    "How can SRT activities over the next 2 years best move us toward the plan's vision?"
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +102,16 @@ def test_reference_session_end_to_end(server, browser):
 
     phones = [browser.new_context(**PHONE).new_page() for _ in range(2)]
     no_js = browser.new_context(**PHONE, java_script_enabled=False).new_page()
-    for page, role in zip([*phones, no_js], ["SRT chair", "SRT member", "Backbone organization"], strict=True):
+    for page, role in zip(
+        [*phones, no_js], ["SRT chair", "SRT member", "Backbone organization"], strict=True
+    ):
         join(page, server.url, code, role)
     expect_text(screen.locator("[data-count-participants]"), "3")
 
     control(console, "Start")
-    expect(phones[0].get_by_role("heading", name="Overview & Introduction")).to_be_visible(timeout=5000)
+    expect(phones[0].get_by_role("heading", name="Overview & Introduction")).to_be_visible(
+        timeout=5000
+    )
     expect(phones[0].get_by_role("heading", name="Community agreements")).to_be_visible()
     control(console, "Next")
     expect(phones[1].get_by_role("heading", name=RETRO_QUESTION)).to_be_visible(timeout=5000)
@@ -115,10 +121,17 @@ def test_reference_session_end_to_end(server, browser):
     answer(phones[1], RETRO_QUESTION, "Networking across sectors")
     answer(no_js, RETRO_QUESTION, "Sharing catalyst project updates")
     stream = console.locator('[data-stream="worked_well"]')
-    for text in ["Monthly meetings built trust <script>", "Networking across sectors", "Sharing catalyst"]:
+    for text in [
+        "Monthly meetings built trust <script>",
+        "Networking across sectors",
+        "Sharing catalyst",
+    ]:
         expect_text(stream, text)
     expect_text(screen.locator('[data-prompt-count="worked_well"]'), "3")
-    expect_text(phones[0].locator('[data-prompt="worked_well"] [data-answers]'), "Monthly meetings built trust")
+    expect_text(
+        phones[0].locator('[data-prompt="worked_well"] [data-answers]'),
+        "Monthly meetings built trust",
+    )
 
     # a reload loses nothing
     phones[1].reload()
@@ -130,7 +143,9 @@ def test_reference_session_end_to_end(server, browser):
 
     # the server dies mid-segment and comes back on the same database
     server.restart()
-    answer(phones[1], RETRO_QUESTION, "Written after the restart")  # the socket reconnects and resends
+    answer(
+        phones[1], RETRO_QUESTION, "Written after the restart"
+    )  # the socket reconnects and resends
     expect_text(stream, "Written after the restart")
     console.reload()
     expect(console.locator("[data-current-title]")).to_have_text("Retrospective Questions")
@@ -141,7 +156,92 @@ def test_reference_session_end_to_end(server, browser):
     control(console, "Next")
     expect(phones[0].get_by_role("heading", name=FORWARD_QUESTION)).to_be_visible(timeout=5000)
     phones[0].get_by_text("Regional Economic Development Plan").first.click()  # the plan, collapsed
-    answer(phones[0], FORWARD_QUESTION, "Fund childcare near training sites", strategy="Access to childcare")
+    answer(
+        phones[0],
+        FORWARD_QUESTION,
+        "Fund childcare near training sites",
+        strategy="Access to childcare",
+    )
     expect_text(console.locator('[data-stream="srt_next_two_years"]'), "Access to childcare")
     expect_text(screen.locator("h1"), "Forward Planning")
     assert "<script>alert(1)</script>" not in screen.content()
+
+    cluster_into_themes(console, screen)
+    vote_and_close(console, screen, phones, no_js)
+
+
+def cluster_into_themes(console, screen) -> None:
+    """The facilitator groups answers on the board: by keyboard selection, by dragging, and
+    links a theme to a plan strategy; the projector shows the themes as they form."""
+
+    board = console.context.new_page()
+    board.goto(console.url + "/board/")
+    card = board.locator(".answer-card", has_text="Networking across sectors")
+    card.get_by_role("checkbox").check()
+    board.get_by_label("or make a new theme from them:").fill("Relationships")
+    board.get_by_role("button", name="Create theme").click()
+    expect_text(board.locator(".theme-card", has_text="Relationships"), "Networking across sectors")
+
+    board.get_by_label("or make a new theme from them:").fill("Shared information")
+    board.get_by_role("button", name="Create theme").click()
+    target = board.locator(".theme-card", has_text="Shared information")
+    target.wait_for()
+    # keyboard path: select with the space bar, choose the theme, press Move
+    checkbox = board.locator(".answer-card", has_text="Sharing catalyst").get_by_role("checkbox")
+    checkbox.focus()
+    board.keyboard.press("Space")
+    board.get_by_label("Move selected answers to").select_option(label="Shared information")
+    board.get_by_role("button", name="Move", exact=True).focus()
+    board.keyboard.press("Enter")
+    expect_text(target, "Sharing catalyst")
+
+    # drag and drop, as with a mouse or a finger
+    handle = board.locator(".answer-card", has_text="Monthly meetings").locator(".drag-handle")
+    handle.drag_to(board.locator(".theme-card", has_text="Relationships"))
+    expect_text(board.locator(".theme-card", has_text="Relationships"), "Monthly meetings")
+
+    theme = board.locator(".theme-card", has_text="Shared information")
+    theme.get_by_text("Edit theme").click()
+    theme.get_by_label("Link to a plan strategy").select_option(label="Cybersecurity")
+    theme.get_by_role("button", name="Link strategy").click()
+    expect_text(board.locator(".theme-card", has_text="Shared information"), "Cybersecurity")
+    expect_text(screen.locator("[data-screen-themes]"), "Relationships")
+    expect_text(screen.locator("[data-screen-themes]"), "Shared information")
+    board.close()
+
+
+def vote_and_close(console, screen, phones, no_js) -> None:
+    """The room votes its top priorities; the projector shows the tally; closing reveals the
+    ranking on every screen."""
+    from playwright.sync_api import expect
+
+    control(console, "Next")
+    expect(phones[0].get_by_role("heading", name="Prioritizing Key Themes")).to_be_visible(
+        timeout=5000
+    )
+    console.get_by_role("button", name="Open voting").click()
+    expect_text(screen.locator("[data-screen-vote]"), "Vote now")
+
+    ballots = [
+        (phones[0], ["Relationships", "Shared information"]),
+        (phones[1], ["Relationships"]),
+        (no_js, ["Shared information", "Relationships"]),
+    ]
+    for page, picks in ballots:
+        page.reload()
+        for position, title in enumerate(picks, start=1):
+            label = ["First choice", "Second choice", "Third choice"][position - 1]
+            page.get_by_label(label).select_option(label=title)
+        page.get_by_role("button", name="Send my vote").click()
+        expect(page.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
+    expect_text(screen.locator("[data-ballots]"), "3")
+    # Relationships: 3 + 3 + 2 = 8 points; Shared information: 2 + 3 = 5
+    expect_text(screen.locator("[data-tally-rows] li").first, "Relationships")
+
+    console.get_by_role("button", name="Close voting and reveal").click()
+    expect_text(screen.locator("[data-screen-vote]"), "Final ranking")
+    ranking = phones[1].locator(".ranking li")
+    expect(ranking.first).to_contain_text("Relationships", timeout=5000)
+    expect(ranking.first).to_contain_text("8 points")
+    expect(ranking.nth(1)).to_contain_text("Shared information")
+    expect(ranking.nth(1)).to_contain_text("5 points")

@@ -46,8 +46,14 @@
     });
   }
 
+  var shownSegment = initial.state.segment ? initial.state.segment.index : -1;
   function applyState(state) {
     countdown.update(state);
+    var index = state.segment ? state.segment.index : -1;
+    if (index !== shownSegment) {  // the voting panel depends on the segment
+      shownSegment = index;
+      refreshVotePanel();
+    }
     var title = state.segment ? state.segment.title : (state.status === "ended" ? "Ended" : "Not started");
     document.querySelector("[data-current-title]").textContent = title;
     document.querySelectorAll("[data-timeline] li").forEach(function (li) {
