@@ -152,9 +152,9 @@ def _go_to(workshop: Workshop, agenda: Agenda, now: datetime, index: int) -> lis
 
 
 def _end(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
+    workshop.remaining_seconds = remaining(workshop, now) if workshop.segment_index >= 0 else None
     workshop.ended_at = now
     workshop.timer_running = False
-    workshop.remaining_seconds = remaining(workshop, now) if workshop.segment_index >= 0 else None
     workshop.ends_at = None
     return []
 
