@@ -1,0 +1,110 @@
+"""Scale-out on existing engines: two server processes share one live session through
+PostgreSQL and Redis (Flask-SocketIO's message queue). A phone on one process follows the
+facilitator on the other, and its ballot reaches the projector on the other."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+import socketio
+from browser_support import LiveServer
+from conftest import PASSWORD
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+EMAIL = "scale@example.org"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Events:
+    """Collects what a socket client receives, by event name."""
+
+    def __init__(self, client: socketio.Client, namespace: str, names: tuple[str, ...]):
+        self.received: dict[str, list] = {name: [] for name in names}
+        for name in names:
+            client.on(name, lambda data, name=name: self.received[name].append(data), namespace=namespace)
+
+    def wait_for(self, name: str, condition, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = next((item for item in self.received[name] if condition(item)), None)
+            if match is not None:
+                return match
+            time.sleep(0.05)
+        raise AssertionError(f"no matching {name} event within {timeout}s: {self.received[name][-3:]}")
+
+
+@pytest.fixture
+def two_servers(tmp_path, postgres_url, redis_url):
+    env = {
+        "WORKSHOP_DATABASE_URL": postgres_url,
+        "WORKSHOP_MESSAGE_QUEUE": redis_url,
+        "WORKSHOP_SECRET_KEY": "shared-by-every-process",  # cookies signed by one are valid on the other
+    }
+    first = LiveServer(tmp_path / "a", env)
+    first.cli("init-db")
+    first.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    second = LiveServer(tmp_path / "b", env)
+    servers = [first.start(), second.start()]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def post_form(http: requests.Session, page_url: str, action_url: str, data: dict) -> requests.Response:
+    token = CSRF.search(http.get(page_url).text).group(1)
+    return http.post(action_url, data={**data, "csrf_token": token})
+
+
+def start_session(url: str) -> tuple[requests.Session, int, str, str]:
+    http = requests.Session()
+    post_form(http, url + "/auth/login", url + "/auth/login", {"email": EMAIL, "password": PASSWORD})
+    reply = post_form(http, url + "/facilitator/", url + "/facilitator/agendas/thrive-srt-retrospective/start", {})
+    workshop_id = int(reply.url.rstrip("/").split("/")[-1])
+    code = re.search(r'<strong class="code">(\w+)</strong>', reply.text).group(1)
+    token = re.search(r"/screen/([\w-]+)", reply.text).group(1)
+    return http, workshop_id, code, token
+
+
+def join_phone(url: str, code: str) -> tuple[socketio.Client, Events]:
+    http = requests.Session()
+    post_form(http, f"{url}/w/{code}", f"{url}/w/{code}/join", {"role": "SRT member"})
+    phone = socketio.Client()
+    events = Events(phone, "/participant", ("snapshot", "state", "vote"))
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    phone.connect(f"{url}?code={code}", headers={"Cookie": cookie}, namespaces=["/participant"])
+    return phone, events
+
+
+def test_two_processes_share_one_live_session(two_servers):
+    first, second = two_servers
+    http, workshop_id, code, token = start_session(first.url)
+    console = f"{first.url}/facilitator/w/{workshop_id}"
+
+    def control(action: str) -> None:
+        post_form(http, console, console + "/control", {"action": action}).raise_for_status()
+
+    projector = socketio.Client()
+    screen = Events(projector, "/screen", ("snapshot", "tally", "vote"))
+    projector.connect(f"{first.url}?token={token}", namespaces=["/screen"])
+    phone, events = join_phone(second.url, code)
+
+    control("start")  # the facilitator acts on the first process...
+    events.wait_for("state", lambda s: s["segment"] and s["segment"]["id"] == "overview")  # ...the phone on the second follows
+    for title in ("Meetings", "Funding"):
+        post_form(http, console + "/board/", console + "/board/", {"op": "create", "new_title": title})
+    for _ in range(3):
+        control("next")
+    events.wait_for("state", lambda s: s["segment"]["kind"] == "vote")
+    post_form(http, console, console + "/vote", {"op": "open", "source": "themes"}).raise_for_status()
+    opened = events.wait_for("vote", lambda v: v["round"] and v["round"]["is_open"])["round"]
+
+    picks = [c["id"] for c in opened["candidates"]]
+    ack = phone.call("ballot", {"round_id": opened["id"], "picks": picks, "client_id": "scaleout-ballot-1"}, namespace="/participant")
+    assert ack["ok"], ack
+    tally = screen.wait_for("tally", lambda t: t["ballots"] == 1)  # the projector on the first process sees it
+    assert tally["rows"][0]["title"] == "Meetings" and tally["rows"][0]["points"] == 3
+    phone.disconnect()
+    projector.disconnect()
