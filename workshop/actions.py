@@ -5,6 +5,7 @@ acknowledged is stored."""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import broadcast, clock, responses, themes, timing, voting, workshops
@@ -72,11 +73,19 @@ def _advance_later(app, workshop_id: int, delay: float) -> None:
 def respond(
     workshop: Workshop, participant: Participant, submission: responses.Submission
 ) -> tuple[Response, bool]:
+    """Store an answer; a resend racing its original is answered with the stored one."""
     agenda = workshops.agenda_of(workshop)
-    response, created = responses.submit(
-        db.session, workshop, agenda, participant, submission, clock.now()
-    )
-    db.session.commit()
+    try:
+        response, created = responses.submit(
+            db.session, workshop, agenda, participant, submission, clock.now()
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        response, created = responses.submit(
+            db.session, workshop, agenda, participant, submission, clock.now()
+        )
+        db.session.commit()
     if created:
         broadcast.emit_response(workshop, response, participant, "created")
     return response, created
@@ -238,11 +247,19 @@ def vote(workshop: Workshop, op: object, data: dict) -> dict:
 
 
 def cast_ballot(workshop: Workshop, participant: Participant, round_id, picks, client_id) -> tuple:
-    ballot, changed = voting.cast_ballot(
-        db.session, workshop, participant, round_id, picks, client_id, clock.now()
-    )
-    picks_stored = voting.ballot_picks(db.session, ballot)
-    db.session.commit()
+    """Store a ballot (replacing the participant's earlier one); acknowledged after commit."""
+    try:
+        ballot, changed = voting.cast_ballot(
+            db.session, workshop, participant, round_id, picks, client_id, clock.now()
+        )
+        db.session.commit()
+    except IntegrityError:  # the participant's other tab created the ballot a moment ago
+        db.session.rollback()
+        ballot, changed = voting.cast_ballot(
+            db.session, workshop, participant, round_id, picks, client_id, clock.now()
+        )
+        db.session.commit()
+    stored = list(picks) if changed else voting.ballot_picks(db.session, ballot)
     if changed:
         broadcast.tally_changed(workshop.id)
-    return ballot, picks_stored, changed
+    return ballot, stored, changed

@@ -70,6 +70,7 @@ def _segment_summary(segment, index: int) -> dict[str, Any]:
         "title": segment.title,
         "planned": segment.duration.planned_seconds,
         "limit": segment.duration.limit_seconds,
+        "prompt_ids": [prompt.id for prompt in segment.prompts],
     }
 
 
@@ -285,12 +286,14 @@ def tally_changed(workshop_id: int) -> None:
 
 
 def _emit_tally(workshop_id: int) -> None:
+    """One recount per flush, sent to facilitators in full and to screens unless hidden."""
     workshop = db.session.get(Workshop, workshop_id)
-    for audience in (FACILITATORS, SCREENS):
-        payload = tally_payload(workshop, audience)
-        socketio.emit(
-            "tally", payload, to=room(workshop_id, audience), namespace=NAMESPACES[audience]
-        )
+    full = tally_payload(workshop, FACILITATORS)
+    socketio.emit(
+        "tally", full, to=room(workshop_id, FACILITATORS), namespace=NAMESPACES[FACILITATORS]
+    )
+    for_room = full if not full.get("hidden") else {k: v for k, v in full.items() if k != "rows"}
+    socketio.emit("tally", for_room, to=room(workshop_id, SCREENS), namespace=NAMESPACES[SCREENS])
 
 
 @best_effort

@@ -100,6 +100,46 @@ def create_facilitator_command(email: str, password: str | None) -> None:
     click.echo(f"created facilitator {created_email}")
 
 
+@main.command("rehearse")
+@click.argument("session")
+@click.option("--participants", default=30, show_default=True, type=click.IntRange(1, 2000))
+@click.option(
+    "--url", default="http://127.0.0.1:5000", show_default=True, help="Where the server runs."
+)
+@click.option("--seed", default=0, show_default=True, help="Same seed, same simulated room.")
+def rehearse_command(session: str, participants: int, url: str, seed: int) -> None:
+    """Fill a live session (by its join code) with simulated phones that join, answer from
+    sample answers and vote when voting opens, so you can rehearse before the real day."""
+    import asyncio
+
+    import aiohttp
+    import socketio
+
+    from .simulate import rehearse
+
+    click.echo(
+        f"Simulating {participants} participants in session {session.upper()} at {url} (Ctrl+C stops)"
+    )
+    try:
+        timings = asyncio.run(
+            rehearse(url, session.upper(), participants, seed=seed, log=click.echo)
+        )
+    except KeyboardInterrupt:
+        return
+    except (
+        aiohttp.ClientError,
+        socketio.exceptions.ConnectionError,
+        OSError,
+        RuntimeError,
+    ) as error:
+        raise click.ClickException(
+            f"could not join session {session.upper()} at {url}: {error}"
+        ) from None
+    click.echo(
+        f"Session ended: {len(timings.respond)} answers and {len(timings.ballot)} ballots sent."
+    )
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -108,5 +148,5 @@ def _safe_url(url: str) -> str:
 
 
 def init_app(app) -> None:
-    for command in (check_command, init_db_command, create_facilitator_command):
+    for command in (check_command, init_db_command, create_facilitator_command, rehearse_command):
         app.cli.add_command(command)

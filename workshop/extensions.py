@@ -21,7 +21,9 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a handler commits, then acknowledges and broadcasts
+# from what it just wrote, without reloading every row (sessions last one request or event).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 socketio = SocketIO()
 login_manager = LoginManager()
 csrf = CSRFProtect()

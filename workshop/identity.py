@@ -29,3 +29,14 @@ def current_facilitator_id() -> int | None:
 
 def facilitates(workshop: Workshop) -> bool:
     return workshops.is_facilitator_of(db.session, workshop, current_facilitator_id())
+
+
+def remember_connection(**ids: int) -> None:
+    """Keep who a socket connection is, checked once at connect. A socket's `request.environ`
+    is its handshake's, kept for the connection's life (per namespace: several can share one
+    connection), so this lives and dies with the connection, in the process that holds it."""
+    request.environ.setdefault("workshop.identity", {})[request.namespace] = ids
+
+
+def connection() -> dict:
+    return request.environ.get("workshop.identity", {}).get(request.namespace, {})

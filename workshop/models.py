@@ -68,7 +68,8 @@ class Workshop(Base):
     projector_token: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     agenda_id: Mapped[str] = mapped_column(String(64))
-    agenda_json: Mapped[str] = mapped_column(Text)
+    # Loaded only when the parsed agenda is not cached yet: most events never need it.
+    agenda_json: Mapped[str] = mapped_column(Text, deferred=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -235,3 +236,19 @@ class BallotPick(Base):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
     rank: Mapped[int] = mapped_column(Integer)
+
+
+class SavedAgenda(Base):
+    """A facilitator's own agenda (made, copied or uploaded), stored as the same TOML text as
+    a file in sessions/, so it downloads and checks exactly like one."""
+
+    __tablename__ = "saved_agenda"
+    __table_args__ = (UniqueConstraint("owner_id", "agenda_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No separate index on owner_id: the unique (owner_id, agenda_id) index serves lookups by owner.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    agenda_id: Mapped[str] = mapped_column(String(64))
+    toml_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import timing
@@ -93,15 +92,8 @@ def submit(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with db.begin_nested():
-            db.add(response)
-            db.flush()
-    except IntegrityError:  # the same submission arrived twice at once
-        existing = _by_client_id(db, participant, submission.client_id)
-        if existing is None:
-            raise
-        return existing, False
+    db.add(response)
+    db.flush()  # a concurrent resend trips the unique (participant, client id): the caller retries
     return response, True
 
 

@@ -61,25 +61,38 @@ def _sync_ack() -> dict[str, Any]:
 
 
 def _participant_context() -> tuple[Workshop, Participant]:
-    workshop = workshops.find_by_code(db.session, request.args.get("code", ""))
-    participant = identity.current_participant(workshop) if workshop else None
+    """Who this connection is: checked from the cookie once at connect, then remembered in the
+    connection's own session, so each answer or ballot costs two primary-key lookups."""
+    ids = identity.connection()
+    workshop = db.session.get(Workshop, ids["workshop_id"]) if "workshop_id" in ids else None
+    participant = (
+        db.session.get(Participant, ids["participant_id"]) if "participant_id" in ids else None
+    )
     if workshop is None or participant is None:
         raise ActionError("join the session first", "not_joined")
     return workshop, participant
 
 
 def participant_connect(auth: Any = None) -> None:
-    try:
-        workshop, participant = _participant_context()
-    except ActionError as error:
-        raise ConnectionRefusedError(str(error)) from None
+    workshop = workshops.find_by_code(db.session, request.args.get("code", ""))
+    participant = identity.current_participant(workshop) if workshop else None
+    if workshop is None or participant is None:
+        raise ConnectionRefusedError("join the session first")
+    identity.remember_connection(workshop_id=workshop.id, participant_id=participant.id)
     actions.refresh(workshop)
     join_room(broadcast.room(workshop.id, PARTICIPANTS))
     join_room(broadcast.participant_room(participant.id))
     own = [
         broadcast.own_response_payload(r) for r in responses.own_responses(db.session, participant)
     ]
-    emit("snapshot", {"state": broadcast.state_payload(workshop, clock.now()), "responses": own})
+    snapshot = {
+        "state": broadcast.state_payload(workshop, clock.now()),
+        "responses": own,
+        "themes": broadcast.themes_payload(workshop.id)["themes"],
+        "vote": broadcast.vote_payload(workshop, PARTICIPANTS),
+        "ballot": broadcast.own_ballot_payload(workshop, participant),
+    }
+    emit("snapshot", snapshot)
 
 
 @guarded

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from . import timing
@@ -54,27 +53,40 @@ def tally(
             named[candidate_id] += 1
             if ranked and position == 0:
                 firsts[candidate_id] += 1
+    return rank_candidates(candidate_ids, points, firsts, named)
+
+
+def rank_candidates(
+    candidate_ids: Sequence[int],
+    points: dict[int, int],
+    firsts: dict[int, int],
+    named: dict[int, int],
+) -> list[TallyRow]:
+    """Order by points, then first choices, then ballots naming; equal candidates share a rank."""
 
     def key(candidate_id: int) -> tuple[int, int, int]:
-        return (-points[candidate_id], -firsts[candidate_id], -named[candidate_id])
+        return (
+            -points.get(candidate_id, 0),
+            -firsts.get(candidate_id, 0),
+            -named.get(candidate_id, 0),
+        )
 
     order = sorted(candidate_ids, key=key)  # stable: equal candidates keep the given order
-    rows = []
+    sizes: dict[tuple[int, int, int], int] = {}
+    for candidate_id in order:
+        sizes[key(candidate_id)] = sizes.get(key(candidate_id), 0) + 1
+    rows: list[TallyRow] = []
     for index, candidate_id in enumerate(order):
-        rank = index + 1
-        if index and key(order[index - 1]) == key(candidate_id):
-            rank = rows[-1].rank
-        tied = sum(1 for other in order if key(other) == key(candidate_id)) > 1
-        rows.append(
-            TallyRow(
-                candidate_id,
-                points[candidate_id],
-                firsts[candidate_id],
-                named[candidate_id],
-                rank,
-                tied,
-            )
+        rank = rows[-1].rank if index and key(order[index - 1]) == key(candidate_id) else index + 1
+        row = TallyRow(
+            candidate_id,
+            points.get(candidate_id, 0),
+            firsts.get(candidate_id, 0),
+            named.get(candidate_id, 0),
+            rank,
+            sizes[key(candidate_id)] > 1,
         )
+        rows.append(row)
     return rows
 
 
@@ -236,6 +248,20 @@ def set_tally_hidden(db: Session, vote_round: VoteRound, hidden: object) -> None
     db.flush()
 
 
+_candidate_cache: dict[tuple[int, str], frozenset[int]] = {}
+
+
+def candidate_ids(db: Session, vote_round: VoteRound) -> frozenset[int]:
+    """A round's candidates never change once it opens, so ballots check against a cached set
+    (keyed by the round and its opening time, which no other round shares)."""
+    key = (vote_round.id, vote_round.opened_at.isoformat())
+    if key not in _candidate_cache:
+        if len(_candidate_cache) > 1000:
+            _candidate_cache.clear()
+        _candidate_cache[key] = frozenset(c.id for c in candidates(db, vote_round))
+    return _candidate_cache[key]
+
+
 def candidates(db: Session, vote_round: VoteRound) -> list[Candidate]:
     query = (
         select(Candidate).where(Candidate.round_id == vote_round.id).order_by(Candidate.position)
@@ -254,8 +280,7 @@ def _clean_picks(db: Session, vote_round: VoteRound, picks: object) -> list[int]
         raise ActionError(f"pick at most {vote_round.picks}", "too_many")
     if len(set(picks)) != len(picks):
         raise ActionError("pick each one only once", "repeated")
-    valid = {c.id for c in candidates(db, vote_round)}
-    if not set(picks) <= valid:
+    if not set(picks) <= candidate_ids(db, vote_round):
         raise ActionError("that is not one of the choices in this vote", "not_found")
     return picks
 
@@ -303,17 +328,8 @@ def _new_ballot(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with db.begin_nested():
-            db.add(ballot)
-            db.flush()
-    except IntegrityError:  # the same participant's other tab won the race: update that one
-        ballot = ballot_of(db, vote_round, participant)
-        if ballot is None:
-            raise
-        db.execute(delete(BallotPick).where(BallotPick.ballot_id == ballot.id))
-        ballot.client_id = client_id
-        ballot.updated_at = now
+    db.add(ballot)
+    db.flush()  # the same participant's other tab may win the race: the caller retries as an update
     return ballot
 
 
@@ -348,8 +364,24 @@ def all_ballots(db: Session, vote_round: VoteRound) -> list[list[int]]:
 
 
 def round_tally(db: Session, vote_round: VoteRound) -> list[TallyRow]:
+    """The same scores as `tally`, summed by the database in one query: the projector's tally
+    is recounted a few times a second while a thousand ballots arrive."""
+    points = (vote_round.picks + 1 - BallotPick.rank) if vote_round.ranked else literal(1)
+    first = case((BallotPick.rank == 1, 1), else_=0) if vote_round.ranked else literal(0)
+    query = (
+        select(BallotPick.candidate_id, func.sum(points), func.sum(first), func.count())
+        .join(Ballot, Ballot.id == BallotPick.ballot_id)
+        .where(Ballot.round_id == vote_round.id, BallotPick.rank <= vote_round.picks)
+        .group_by(BallotPick.candidate_id)
+    )
+    sums = {row[0]: row[1:] for row in db.execute(query)}
     ids = [c.id for c in candidates(db, vote_round)]
-    return tally(ids, all_ballots(db, vote_round), vote_round.picks, vote_round.ranked)
+    return rank_candidates(
+        ids,
+        {c: int(s[0]) for c, s in sums.items()},
+        {c: int(s[1]) for c, s in sums.items()},
+        {c: int(s[2]) for c, s in sums.items()},
+    )
 
 
 def ballot_count(db: Session, vote_round: VoteRound) -> int:

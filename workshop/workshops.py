@@ -9,7 +9,6 @@ import json
 import re
 import secrets
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -68,13 +67,19 @@ def start_workshop(db: Session, owner: Facilitator, agenda: Agenda) -> Workshop:
     raise ActionError("could not find a free join code; try again", "busy")
 
 
-@lru_cache(maxsize=128)
-def _parse_snapshot(agenda_json: str) -> Agenda:
-    return parse_agenda(json.loads(agenda_json))
+_agendas: dict[tuple[int, str], Agenda] = {}
 
 
 def agenda_of(workshop: Workshop) -> Agenda:
-    return _parse_snapshot(workshop.agenda_json)
+    """A workshop's agenda snapshot never changes, so it is parsed once per process (keyed by
+    the workshop and its creation time, which no other workshop shares)."""
+    key = (workshop.id, workshop.created_at.isoformat())
+    agenda = _agendas.get(key)
+    if agenda is None:
+        if len(_agendas) > 256:
+            _agendas.clear()
+        agenda = _agendas[key] = parse_agenda(json.loads(workshop.agenda_json))
+    return agenda
 
 
 def find_by_code(db: Session, code: str) -> Workshop | None:

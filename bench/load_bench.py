@@ -1,0 +1,319 @@
+"""A room of N phones against the real server: join, three answers each within a minute,
+then a top-three ballot each within ten seconds, while a projector and a facilitator watch.
+
+Run: `python -m bench load [--sizes 100,500,1000,2000] [--modes app,bare,scaleout]`.
+For each N it records join time, answer and ballot acknowledgement latency (p50, p95, p99,
+max), the time from the last acknowledged ballot until the projector holds a tally counting
+every ballot, errors, lost and duplicated submissions (checked in the database), server CPU
+seconds and peak memory. The bare Flask-SocketIO server does the same fan-out with no
+database in the same run, so the app's cost is also given as a ratio to the stack's ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import socketio
+from sqlalchemy import create_engine, text
+
+from bench.servers import FacilitatorDriver, ServerProcess, app_server, bare_server
+from workshop.simulate import SimulatedPhone, Timings
+
+RESULTS = Path(__file__).parent / "results"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/14"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {f"p{q}": round(percentile(values, q) * 1000, 1) for q in (50, 95, 99)} | {
+        "max": round(max(values) * 1000, 1) if values else float("nan")
+    }
+
+
+class Watcher:
+    """The projector (or facilitator) socket: records when each tally arrived."""
+
+    def __init__(self, url: str, namespace: str, query: str, cookie: str = ""):
+        self.sio = socketio.AsyncClient(reconnection=True)
+        self.url, self.namespace, self.query, self.cookie = url, namespace, query, cookie
+        self.tallies: list[tuple[float, int]] = []
+        self.sio.on("tally", self._on_tally, namespace=namespace)
+
+    async def _on_tally(self, data: dict) -> None:
+        self.tallies.append((time.perf_counter(), data.get("ballots", 0)))
+
+    async def connect(self) -> None:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        await self.sio.connect(
+            f"{self.url}?{self.query}", namespaces=[self.namespace], headers=headers, transports=["websocket"]
+        )
+
+    def complete_at(self, expected: int) -> float | None:
+        return next((at for at, count in self.tallies if count >= expected), None)
+
+
+async def join_all(phones: list[SimulatedPhone], concurrency: int = 100) -> None:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(phone: SimulatedPhone) -> None:
+        async with gate:
+            try:
+                await phone.join()
+            except Exception as error:  # noqa: BLE001 - counted, reported
+                phone.timings.errors.append(f"join: {error.__class__.__name__}: {error}")
+
+    await asyncio.gather(*(one(phone) for phone in phones))
+
+
+async def answer_phase(phones: list[SimulatedPhone], window: float, rng: random.Random) -> list[str]:
+    """Three answers per phone at random moments within the window; returns client ids acked ok."""
+    acked: list[str] = []
+
+    async def one(phone: SimulatedPhone) -> None:
+        prompts = ((phone.state or {}).get("segment") or {}).get("prompt_ids") or ["worked_well"]
+        for at in sorted(rng.uniform(0, window) for _ in range(3)):
+            await asyncio.sleep(max(0.0, at - (time.perf_counter() - started)))
+            text_value = f"answer {uuid.uuid4().hex[:8]} from a phone"
+            ack = await phone.respond(rng.choice(prompts), text_value)
+            if ack and ack.get("ok"):
+                acked.append(ack["response"]["client_id"])
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(phone) for phone in phones if phone.sio.connected))
+    return acked
+
+
+async def ballot_phase(phones: list[SimulatedPhone], window: float, rng: random.Random) -> tuple[int, float]:
+    """One ballot per phone within the window; returns ballots acked ok and when the last was."""
+    last_ack = 0.0
+    ok = 0
+
+    async def one(phone: SimulatedPhone) -> None:
+        nonlocal last_ack, ok
+        await asyncio.sleep(rng.uniform(0, window))
+        picks = phone.random_picks()
+        if picks is None:
+            phone.timings.errors.append("ballot: no open vote reached this phone")
+            return
+        ack = await phone.cast_ballot(*picks)
+        if ack and ack.get("ok"):
+            ok += 1
+            last_ack = max(last_ack, time.perf_counter())
+
+    await asyncio.gather(*(one(phone) for phone in phones if phone.sio.connected))
+    return ok, last_ack
+
+
+async def wait_until(condition, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.1)
+    return condition()
+
+
+def prepare_app_session(url: str) -> FacilitatorDriver:
+    """Sign in, start the Thrive agenda, go to the retrospective questions."""
+    facilitator = FacilitatorDriver(url)
+    facilitator.sign_in()
+    facilitator.start()
+    facilitator.control("start")
+    facilitator.control("next")
+    return facilitator
+
+
+def open_vote(facilitator: FacilitatorDriver) -> None:
+    for title in ("Meetings", "Relationships", "Communication", "Funding", "Data"):
+        facilitator.post("/board/", {"op": "create", "new_title": title}).raise_for_status()
+    facilitator.control("next")
+    facilitator.control("next")
+    facilitator.post("/vote", {"op": "open", "source": "themes"}).raise_for_status()
+
+
+async def run_room(
+    urls: list[str], n: int, args, facilitator: FacilitatorDriver | None, code: str, token: str
+) -> dict:
+    rng = random.Random(args.seed)
+    timings = Timings()
+    phones = [SimulatedPhone(urls[i % len(urls)], code, random.Random(rng.random()), timings) for i in range(n)]
+    projector = Watcher(urls[-1], "/screen", f"token={token}")
+    await projector.connect()
+    if facilitator is not None:
+        watcher = Watcher(urls[0], "/facilitator", f"workshop={facilitator.workshop_id}", facilitator.cookie_header())
+        await watcher.connect()
+    await join_all(phones)
+    acked = await answer_phase(phones, args.answer_window, rng)
+    if facilitator is not None:
+        await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
+    await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
+    ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, rng)
+    await wait_until(lambda: projector.complete_at(ballots_ok) is not None, 30)
+    complete = projector.complete_at(ballots_ok)
+    await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
+    await projector.sio.disconnect()
+    return {
+        "participants": n,
+        "joined": len(timings.join),
+        "join_ms": summary(timings.join),
+        "respond_ms": summary(timings.respond),
+        "ballot_ms": summary(timings.ballot),
+        "tally_complete_after_last_ballot_ms": round(max(0.0, complete - last_ack) * 1000, 1) if complete else None,
+        "errors": len(timings.errors),
+        "error_samples": sorted(set(timings.errors))[:5],
+        "acked_responses": acked,
+        "acked_ballots": ballots_ok,
+    }
+
+
+def verify_database(database_url: str, acked: list[str], ballots_ok: int) -> dict:
+    """Lost: acknowledged but not stored. Duplicated: stored more than once."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = [row[0] for row in connection.execute(text("SELECT client_id FROM response"))]
+        ballots = connection.execute(text("SELECT count(*) FROM ballot")).scalar_one()
+    engine.dispose()
+    stored_set = set(stored)
+    return {
+        "lost": sum(1 for client_id in acked if client_id not in stored_set) + max(0, ballots_ok - ballots),
+        "duplicated": len(stored) - len(stored_set),
+    }
+
+
+def measure(mode: str, n: int, args, workdir: Path) -> dict:
+    servers: list[ServerProcess] = []
+    database_url = ""
+    try:
+        if mode == "bare":
+            servers = [bare_server(workdir)]
+            facilitator, code, token = None, "BARE", "x"
+        else:
+            env, database_url = {}, f"sqlite:///{workdir / 'a' / 'workshop.sqlite'}"
+            if mode == "scaleout":
+                database_url = fresh_postgres_schema()
+                env = {"WORKSHOP_DATABASE_URL": database_url, "WORKSHOP_MESSAGE_QUEUE": REDIS}
+            servers = [app_server(workdir / "a", env)]
+            if mode == "scaleout":
+                servers.append(app_server(workdir / "b", env, init=False))
+            facilitator = prepare_app_session(servers[0].url)
+            code, token = facilitator.code, facilitator.projector_token
+        cpu_before = sum(s.cpu_seconds() for s in servers)
+        figures = asyncio.run(run_room([s.url for s in servers], n, args, facilitator, code, token))
+        figures["server_cpu_s"] = round(sum(s.cpu_seconds() for s in servers) - cpu_before, 1)
+        figures["server_peak_mb"] = round(max(s.peak_rss for s in servers) / 2**20, 1)
+        if database_url:
+            figures.update(verify_database(database_url, figures["acked_responses"], figures["acked_ballots"]))
+        figures.pop("acked_responses")
+        return {"mode": mode, **figures}
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def fresh_postgres_schema() -> str:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{POSTGRES}?options=-csearch_path%3D{schema}"
+
+
+def table(rows: list[dict]) -> str:
+    head = (
+        "| mode | N | joined | join p95 | answer p50 / p95 / p99 / max | ballot p50 / p95 / p99 / max "
+        "| tally complete after last ballot | errors | lost | dup | CPU s | peak MB |\n"
+        "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+    )
+    lines = []
+    for r in rows:
+        a, b = r["respond_ms"], r["ballot_ms"]
+        lines.append(
+            f"| {r['mode']} | {r['participants']} | {r['joined']} | {r['join_ms']['p95']} ms "
+            f"| {a['p50']} / {a['p95']} / {a['p99']} / {a['max']} ms | {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms "
+            f"| {r['tally_complete_after_last_ballot_ms']} ms | {r['errors']} | {r.get('lost', '–')} "
+            f"| {r.get('duplicated', '–')} | {r['server_cpu_s']} | {r['server_peak_mb']} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def ratios(rows: list[dict]) -> str:
+    lines = ["| N | answer p95: app / bare | ballot p95: app / bare |", "| ---: | ---: | ---: |"]
+    by_key = {(r["mode"], r["participants"]): r for r in rows}
+    for (mode, n), row in sorted(by_key.items()):
+        bare = by_key.get(("bare", n))
+        if mode != "app" or bare is None:
+            continue
+        answer = row["respond_ms"]["p95"] / max(bare["respond_ms"]["p95"], 0.1)
+        ballot = row["ballot_ms"]["p95"] / max(bare["ballot_ms"]["p95"], 0.1)
+        lines.append(f"| {n} | {answer:.1f}× | {ballot:.1f}× |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
+    parser.add_argument("--sizes", default="100,500,1000,2000")
+    parser.add_argument("--modes", default="bare,app,scaleout")
+    parser.add_argument("--answer-window", type=float, default=60.0)
+    parser.add_argument("--ballot-window", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    args = parser.parse_args(argv)
+    rows = []
+    for n in [int(size) for size in args.sizes.split(",")]:
+        for mode in args.modes.split(","):
+            with tempfile.TemporaryDirectory(prefix=f"load-{mode}-{n}-") as workdir:
+                print(f"running {mode} with {n} participants…", flush=True)
+                rows.append(measure(mode, n, args, Path(workdir)))
+                print(json.dumps(rows[-1]), flush=True)
+    report = table(rows) + "\nApp cost relative to the bare stack in the same run:\n\n" + ratios(rows)
+    print(report)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"load-{stamp}.json").write_text(json.dumps(rows, indent=2))
+    if not args.no_write:
+        write_performance_section(report, args)
+    return 0
+
+
+def write_performance_section(report: str, args) -> None:
+    """Replace the load section of docs/PERFORMANCE.md, keeping every other section."""
+    path = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    section = (
+        "## Load: a room of phones\n\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "
+        f"{__import__('os').cpu_count()} cores), Python {platform.python_version()}. Command: "
+        f"`python -m bench load --sizes {args.sizes} --modes {args.modes} --answer-window {args.answer_window:g} "
+        f"--ballot-window {args.ballot_window:g}` (the load generator runs on the same machine).\n\n" + report
+    )
+    existing = path.read_text() if path.exists() else "# Performance\n"
+    start = existing.find("## Load: a room of phones")
+    if start == -1:
+        updated = existing.rstrip() + "\n\n" + section
+    else:
+        end = existing.find("\n## ", start + 1)
+        updated = existing[:start] + section + (existing[end + 1 :] if end != -1 else "")
+    path.write_text(updated)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

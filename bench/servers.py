@@ -1,0 +1,138 @@
+"""Server processes for benchmarks: the app (embedded SQLite, or PostgreSQL + Redis for
+scale-out) and the bare Flask-SocketIO stack, each in its own process, sampled for CPU time
+and peak memory while it runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark password"
+EMAIL = "bench@example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    """One server process with a sampler for its CPU seconds and peak resident memory."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = command
+        self.env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        self.log = log
+        self.process: subprocess.Popen | None = None
+        self.peak_rss = 0
+        self._sampling = False
+
+    def start(self) -> ServerProcess:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        self._sampling = True
+        threading.Thread(target=self._sample, daemon=True).start()
+        return self
+
+    def _sample(self) -> None:
+        handle = psutil.Process(self.process.pid)
+        while self._sampling:
+            try:
+                self.peak_rss = max(self.peak_rss, handle.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.1)
+
+    def cpu_seconds(self) -> float:
+        times = psutil.Process(self.process.pid).cpu_times()
+        return times.user + times.system
+
+    def stop(self) -> None:
+        self._sampling = False
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def app_server(workdir: Path, env: dict[str, str] | None = None, init: bool = True) -> ServerProcess:
+    """The real app as `make run` serves it (gevent), on a fresh instance folder."""
+    env = {"WORKSHOP_INSTANCE_PATH": str(workdir), **(env or {})}
+    workdir.mkdir(parents=True, exist_ok=True)
+    if init:
+        script = str(Path(sys.executable).parent / "workshop")
+        run_env = {**os.environ, **env}
+        subprocess.run([script, "init-db"], env=run_env, check=True, capture_output=True)
+        subprocess.run(
+            [script, "create-facilitator", EMAIL, "--password", PASSWORD], env=run_env, check=False, capture_output=True
+        )
+    return ServerProcess([sys.executable, "-m", "workshop.serve"], env, workdir / "server.log").start()
+
+
+def bare_server(workdir: Path) -> ServerProcess:
+    workdir.mkdir(parents=True, exist_ok=True)
+    return ServerProcess([sys.executable, "-m", "bench.bare_server"], {}, workdir / "bare.log").start()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class FacilitatorDriver:
+    """The facilitator's laptop over plain HTTP: sign in, start a session, run the agenda."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.http = requests.Session()
+        self.workshop_id: int | None = None
+        self.code = ""
+        self.projector_token = ""
+
+    def _token(self, path: str) -> str:
+        return CSRF.search(self.http.get(self.url + path).text).group(1)
+
+    def sign_in(self) -> None:
+        token = self._token("/auth/login")
+        reply = self.http.post(self.url + "/auth/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+        reply.raise_for_status()
+
+    def start(self, agenda_id: str = "thrive-srt-retrospective") -> None:
+        token = self._token("/facilitator/")
+        reply = self.http.post(f"{self.url}/facilitator/agendas/{agenda_id}/start", data={"csrf_token": token})
+        self.workshop_id = int(reply.url.rstrip("/").split("/")[-1])
+        page = reply.text
+        self.code = re.search(r'<strong class="code">(\w+)</strong>', page).group(1)
+        self.projector_token = re.search(r"/screen/([\w-]+)", page).group(1)
+
+    def post(self, path: str, data: dict) -> requests.Response:
+        token = self._token(f"/facilitator/w/{self.workshop_id}")
+        return self.http.post(f"{self.url}/facilitator/w/{self.workshop_id}{path}", data={**data, "csrf_token": token})
+
+    def control(self, action: str) -> None:
+        self.post("/control", {"action": action}).raise_for_status()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
