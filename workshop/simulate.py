@@ -49,21 +49,24 @@ class SimulatedPhone:
     """One participant: an HTTP join (with the page's CSRF token) and a Socket.IO connection
     that carries the participant cookie, like a browser's."""
 
-    def __init__(self, base_url: str, code: str, rng: random.Random, timings: Timings):
+    def __init__(
+        self,
+        base_url: str,
+        code: str,
+        rng: random.Random,
+        timings: Timings,
+        ack_timeout: float = 30,
+    ):
+        self.ack_timeout = ack_timeout
         self.base_url = base_url.rstrip("/")
         self.code = code
         self.rng = rng
         self.timings = timings
         self.http: aiohttp.ClientSession | None = None
-        self.sio = socketio.AsyncClient(
-            reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5
-        )
+        self.sio = socketio.AsyncClient()  # replaced in join(), once the cookie jar exists
         self.state: dict[str, Any] | None = None
         self.vote: dict[str, Any] | None = None
         self.changed = asyncio.Event()
-        self.sio.on("snapshot", self._on_snapshot, namespace="/participant")
-        self.sio.on("state", self._on_state, namespace="/participant")
-        self.sio.on("vote", self._on_vote, namespace="/participant")
 
     async def _on_snapshot(self, data: dict[str, Any]) -> None:
         self.state = data["state"]
@@ -94,10 +97,19 @@ class SimulatedPhone:
         async with self.http.post(f"{page_url}/join", data=form, allow_redirects=False) as joined:
             if joined.status != 302:
                 raise RuntimeError(f"join refused with HTTP {joined.status}")
-        cookies = "; ".join(f"{c.key}={c.value}" for c in self.http.cookie_jar)
+        # The socket shares the HTTP session's cookie jar, as a browser does, so every
+        # reconnect carries the participant cookie.
+        self.sio = socketio.AsyncClient(
+            reconnection=True,
+            reconnection_delay=0.5,
+            reconnection_delay_max=5,
+            http_session=self.http,
+        )
+        self.sio.on("snapshot", self._on_snapshot, namespace="/participant")
+        self.sio.on("state", self._on_state, namespace="/participant")
+        self.sio.on("vote", self._on_vote, namespace="/participant")
         await self.sio.connect(
             f"{self.base_url}?code={self.code}",
-            headers={"Cookie": cookies},
             namespaces=["/participant"],
             transports=transports or ["websocket"],
             wait_timeout=30,
@@ -109,11 +121,13 @@ class SimulatedPhone:
     ) -> dict[str, Any] | None:
         """Send until acknowledged: a timeout or a lost connection means send again with the
         same client id, which the server stores once."""
-        for _attempt in range(20):
+        for _attempt in range(60):
             started = time.perf_counter()
             try:
-                ack = await self.sio.call(event, data, namespace="/participant", timeout=30)
-            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+                ack = await self.sio.call(
+                    event, data, namespace="/participant", timeout=self.ack_timeout
+                )
+            except (socketio.exceptions.SocketIOError, ConnectionError):
                 await asyncio.sleep(0.5 + self.rng.random())
                 continue
             record.append(time.perf_counter() - started)

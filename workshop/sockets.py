@@ -53,6 +53,24 @@ def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
     return wrapper
 
 
+def refusing(handler):
+    """A connect handler that fails unexpectedly refuses the connection with a reason and
+    leaves a log entry, instead of a silent rejection."""
+
+    @wraps(handler)
+    def wrapper(auth: Any = None) -> None:
+        try:
+            handler(auth)
+        except ConnectionRefusedError:
+            raise
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            current_app.logger.exception("socket connect to %s failed", request.namespace)
+            raise ConnectionRefusedError("the server could not connect you; try again") from None
+
+    return wrapper
+
+
 def _sync_ack() -> dict[str, Any]:
     return {"server_now": broadcast.epoch_ms(clock.now())}
 
@@ -155,8 +173,8 @@ def facilitator_connect(auth: Any = None) -> None:
             "state": broadcast.state_payload(workshop, clock.now()),
             "responses": listed,
             "counts": broadcast.counts_payload(workshop.id),
-            "themes": broadcast.themes_payload(workshop.id)["themes"],
-            "vote": broadcast.vote_payload(workshop, SCREENS),
+            "board": broadcast.board_payload(workshop),
+            "vote": broadcast.vote_payload(workshop, FACILITATORS),
         },
     )
 
@@ -246,7 +264,7 @@ def init_app(socketio) -> None:
     """Register every handler on its audience's namespace."""
     handlers = {
         PARTICIPANTS: {
-            "connect": participant_connect,
+            "connect": refusing(participant_connect),
             "sync": sync,
             "respond": respond,
             "edit_response": edit_response,
@@ -254,7 +272,7 @@ def init_app(socketio) -> None:
             "ballot": ballot,
         },
         FACILITATORS: {
-            "connect": facilitator_connect,
+            "connect": refusing(facilitator_connect),
             "sync": sync,
             "control": control,
             "hide_response": hide_response,
@@ -262,7 +280,7 @@ def init_app(socketio) -> None:
             "vote": vote,
             "accept_suggestions": accept_suggestions,
         },
-        SCREENS: {"connect": screen_connect, "sync": sync},
+        SCREENS: {"connect": refusing(screen_connect), "sync": sync},
     }
     for audience, events in handlers.items():
         for event, handler in events.items():
