@@ -433,12 +433,6 @@ def test_revealing_a_hidden_tally_shows_the_rows_again(opened):
     assert results(screen.last("vote")["tally"]["rows"])[0] == ("Transit", 3, 1, False)
 
 
-@pytest.mark.xfail(
-    reason="BUG: the facilitator socket's snapshot builds the vote with the SCREENS audience "
-    "(sockets.facilitator_connect), so a facilitator who connects or reconnects while the "
-    "tally is hidden gets no rows and no results until the next ballot",
-    strict=True,
-)
 def test_a_facilitator_reconnecting_during_a_hidden_vote_still_sees_the_tally(opened):
     assert vote_op(opened, "hide_tally", round_id=opened.round_id, hidden=True)["ok"]
     assert cast(opened.ana_socket, opened.round_id, opened.c["Transit"])["ok"]

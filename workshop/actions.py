@@ -116,6 +116,7 @@ def hide_response(workshop: Workshop, response_id, hidden: bool) -> Response:
     db.session.commit()
     participant = db.session.get(Participant, response.participant_id)
     broadcast.emit_response(workshop, response, participant, "hidden" if hidden else "shown")
+    broadcast.emit_board(workshop)  # a theme's visible count may have changed
     return response
 
 
@@ -184,7 +185,10 @@ def accept_suggestions(workshop: Workshop, groups: object) -> list[int]:
         if theme_id is None:
             theme_id = themes.create_theme(db.session, workshop, group.get("title"), now).id
         themes.move_responses(db.session, workshop, group.get("response_ids"), theme_id)
-        for strategy_id in group.get("strategy_ids") or []:
+        strategy_ids = group.get("strategy_ids") or []
+        if not isinstance(strategy_ids, list):
+            raise ActionError("strategy_ids must be a list", "malformed")
+        for strategy_id in strategy_ids:
             themes.link_strategy(db.session, workshop, agenda, theme_id, strategy_id)
         touched.append(theme_id)
     db.session.commit()

@@ -85,7 +85,7 @@ def form_operation(form) -> tuple[str, dict]:
     data: dict = {"theme_id": target_id, "response_ids": selected}
     if op == "move":
         data["theme_id"] = _optional_int(form.get("move_to"))
-    elif op == "create":
+    elif op in ("create", "split"):
         data["title"] = form.get("new_title", "")
     elif op == "update":
         data.update(

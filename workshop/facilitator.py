@@ -39,7 +39,7 @@ def dashboard():
 
 def _agenda_or_404(agenda_id: str) -> Agenda:
     """An agenda this facilitator may use: from the shared library or their own."""
-    agenda = find_agenda(current_app, agenda_id)
+    agenda = find_agenda(current_app, agenda_id, db.session, current_user.id)
     if agenda is None:
         abort(404, description="No agenda with that id in the library.")
     return agenda
@@ -179,10 +179,10 @@ def vote(workshop_id: int):
         "top": _number(request.form.get("top")) or 3,
     }
     if request.form.get("source") == "chosen":
-        data.update(
-            source="themes",
-            theme_ids=[int(v) for v in request.form.getlist("theme_ids") if v.isdigit()],
-        )
+        chosen = [int(v) for v in request.form.getlist("theme_ids") if v.isdigit()]
+        if not chosen:
+            return _vote_refused(wants_json, "tick at least one theme to vote on")
+        data.update(source="themes", theme_ids=chosen)
     try:
         actions.vote(workshop, op, data)
     except ActionError as error:
@@ -193,6 +193,14 @@ def vote(workshop_id: int):
     if wants_json:
         return jsonify({"ok": True})
     return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="voting"))
+
+
+def _vote_refused(wants_json: bool, message: str):
+    if wants_json:
+        return jsonify({"ok": False, "error": message}), 400
+    flash(f"Could not do that: {message}.")
+    workshop_id = request.view_args["workshop_id"]
+    return redirect(url_for("facilitator.console", workshop_id=workshop_id, _anchor="voting"))
 
 
 def _number(value: str | None) -> int | None:

@@ -54,12 +54,12 @@ def clean_description(description: object) -> str:
     return description
 
 
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def get_theme(db: Session, workshop: Workshop, theme_id: object) -> Theme:
-    theme = (
-        db.get(Theme, theme_id)
-        if isinstance(theme_id, int) and not isinstance(theme_id, bool)
-        else None
-    )
+    theme = db.get(Theme, theme_id) if _is_id(theme_id) else None
     if theme is None or theme.workshop_id != workshop.id:
         raise ActionError("no such theme", "not_found")
     return theme
@@ -146,11 +146,13 @@ def merge_themes(
 ) -> Theme:
     """Fold other themes into one: their responses and strategy links move, they go."""
     target = get_theme(db, workshop, target_id)
-    if not isinstance(source_ids, list) or not source_ids:
+    if not isinstance(source_ids, list) or not all(_is_id(s) for s in source_ids):
         raise ActionError("choose the themes to merge", "malformed")
-    sources = [get_theme(db, workshop, source_id) for source_id in dict.fromkeys(source_ids)]
-    if any(source.id == target.id for source in sources):
-        raise ActionError("a theme cannot be merged into itself", "invalid")
+    # Ticking the target too is an easy slip: it is simply not merged into itself.
+    wanted = [source_id for source_id in dict.fromkeys(source_ids) if source_id != target.id]
+    if not wanted:
+        raise ActionError("tick the themes to merge into this one", "invalid")
+    sources = [get_theme(db, workshop, source_id) for source_id in wanted]
     linked = set(strategy_ids(db, target))
     for source in sources:
         db.execute(
@@ -213,6 +215,8 @@ def unlink_strategy(
     db: Session, workshop: Workshop, theme_id: object, strategy_id: object
 ) -> Theme:
     theme = get_theme(db, workshop, theme_id)
+    if not isinstance(strategy_id, str):
+        raise ActionError("strategy ids are text", "malformed")
     db.execute(
         delete(ThemeStrategy).where(
             ThemeStrategy.theme_id == theme.id, ThemeStrategy.strategy_id == strategy_id
