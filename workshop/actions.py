@@ -250,20 +250,21 @@ def vote(workshop: Workshop, op: object, data: dict) -> dict:
     return {"round_id": vote_round.id}
 
 
-def cast_ballot(workshop: Workshop, participant: Participant, round_id, picks, client_id) -> tuple:
-    """Store a ballot (replacing the participant's earlier one); acknowledged after commit."""
+def cast_ballot(workshop_id: int, participant_id: int, round_id, picks, client_id) -> tuple:
+    """Store a ballot (replacing the participant's earlier one); acknowledged after commit.
+    Returns the stored ballot, its picks, and whether anything changed."""
     try:
         ballot, changed = voting.cast_ballot(
-            db.session, workshop, participant, round_id, picks, client_id, clock.now()
+            db.session, workshop_id, participant_id, round_id, picks, client_id, clock.now()
         )
         db.session.commit()
     except IntegrityError:  # the participant's other tab created the ballot a moment ago
         db.session.rollback()
         ballot, changed = voting.cast_ballot(
-            db.session, workshop, participant, round_id, picks, client_id, clock.now()
+            db.session, workshop_id, participant_id, round_id, picks, client_id, clock.now()
         )
         db.session.commit()
-    stored = list(picks) if changed else voting.ballot_picks(db.session, ballot)
+    stored = list(ballot.picks) if changed else voting.picks_of_ballot(db.session, ballot.id)
     if changed:
-        broadcast.tally_changed(workshop.id)
+        broadcast.tally_changed(workshop_id)
     return ballot, stored, changed

@@ -295,8 +295,8 @@ def cast_ballot(code: str):
     picks = [int(v) for v in _ballot_fields(request.form) if v.isdigit()]
     try:
         actions.cast_ballot(
-            workshop,
-            participant,
+            workshop.id,
+            participant.id,
             int(round_id) if round_id.isdigit() else None,
             picks,
             request.form.get("client_id", ""),

@@ -227,9 +227,15 @@ def screen_connect(auth: Any = None) -> None:
 
 @guarded
 def ballot(data: dict[str, Any]) -> dict[str, Any]:
-    workshop, participant = _participant_context()
+    ids = identity.connection()  # checked at connect; no rows to load on this busy path
+    if "participant_id" not in ids:
+        raise ActionError("join the session first", "not_joined")
     stored, picks, changed = actions.cast_ballot(
-        workshop, participant, data.get("round_id"), data.get("picks"), data.get("client_id")
+        ids["workshop_id"],
+        ids["participant_id"],
+        data.get("round_id"),
+        data.get("picks"),
+        data.get("client_id"),
     )
     return {
         "ballot": {"round_id": stored.round_id, "picks": picks, "client_id": stored.client_id},
