@@ -25,6 +25,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a facilitator may leave a form open for a whole session
     SOCKETIO_CORS_ORIGINS: list[str] | None = None  # None: same origin only
     MAX_CONTENT_LENGTH = 1024 * 1024
+    TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
 
@@ -40,6 +41,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'workshop.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if str(app.config.get("PUBLIC_URL", "")).startswith("https://"):
+        # Served over HTTPS: cookies must never travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _instance_secret(instance: Path) -> str:
