@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         library,
         participant,
         screen,
+        security,
         sockets,
     )
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(screen.bp)
     errors.init_app(app)
+    security.init_app(app)
     app.add_template_filter(text_blocks)
     cli.init_app(app)
     return app

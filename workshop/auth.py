@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from . import accounts
+from . import accounts, security
 from .extensions import db, login_manager
 from .forms import EmptyForm, LoginForm
 from .models import Facilitator
@@ -26,10 +26,19 @@ def login():
         return redirect(url_for("facilitator.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        account, address = form.email.data.strip().lower(), security.client_address()
+        limits = security.limits()
+        if limits.failed_logins_by_account.blocked(
+            account
+        ) or limits.failed_logins_by_address.blocked(address):
+            form.password.errors.append("Too many failed attempts. Wait a minute, then try again.")
+            return render_template("auth/login.html", form=form), 429
         facilitator = accounts.authenticate(db.session, form.email.data, form.password.data)
         if facilitator is not None:
             login_user(facilitator, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        limits.failed_logins_by_account.hit(account)
+        limits.failed_logins_by_address.hit(address)
         form.password.errors.append("That e-mail and password do not match an account.")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
 

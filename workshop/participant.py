@@ -23,6 +23,7 @@ from . import (
     identity,
     participants,
     responses,
+    security,
     themes,
     timing,
     voting,
@@ -51,7 +52,7 @@ def home():
 @bp.get("/join")
 def join_by_code():
     code = workshops.normalize_code(request.args.get("code", ""))
-    workshop = workshops.find_by_code(db.session, code)
+    workshop = find_code(code)
     if workshop is None:
         error = (
             "Enter the code shown on the screen."
@@ -64,8 +65,24 @@ def join_by_code():
     return redirect(url_for("participant.workshop_page", code=workshop.code))
 
 
+def find_code(code: str) -> Workshop | None:
+    """Look a join code up; an address that keeps trying wrong codes is made to wait, so a
+    code cannot be found by guessing."""
+    limiter = security.limits().wrong_codes_by_address
+    address = security.client_address()
+    if limiter.blocked(address):
+        abort(
+            429,
+            description="Too many wrong codes from this network. Wait a minute, then try again.",
+        )
+    workshop = workshops.find_by_code(db.session, code) if code else None
+    if workshop is None and code:
+        limiter.hit(address)
+    return workshop
+
+
 def _workshop_or_404(code: str) -> Workshop:
-    workshop = workshops.find_by_code(db.session, code)
+    workshop = find_code(code)
     if workshop is None:
         abort(404, description="No session has that code. Check the code on the screen.")
     if code != workshop.code and request.method == "GET":

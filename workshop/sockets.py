@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from . import actions, broadcast, clock, identity, responses, workshops
+from . import actions, broadcast, clock, identity, responses, security, workshops
 from .broadcast import FACILITATORS, NAMESPACES, PARTICIPANTS, SCREENS
 from .extensions import db
 from .models import Participant, Workshop
@@ -36,6 +36,8 @@ def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
 
     @wraps(handler)
     def wrapper(data: Any = None, *extra: Any) -> dict[str, Any]:
+        if not security.limits().socket_events.hit(request.sid):
+            return error_ack("too many messages at once: wait a few seconds", "rate_limited")
         if extra or (data is not None and not isinstance(data, dict)):
             return error_ack("the event's payload must be one object", "malformed")
         if data and len(json.dumps(data, default=str)) > MAX_EVENT_BYTES:
