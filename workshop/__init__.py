@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         facilitator,
         health,
         library,
+        paper,
         participant,
         screen,
         security,
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(paper.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(screen.bp)
     errors.init_app(app)

@@ -89,5 +89,18 @@ def join(
 
 def display_label(participant: Participant, *, with_name: bool) -> str:
     """Anonymous to the room: 'Participant 7'. Facilitators also see a name if one was given."""
-    label = f"Participant {participant.number}"
+    label = f"{'Paper participant' if participant.is_paper else 'Participant'} {participant.number}"
     return f"{label} ({participant.name})" if with_name and participant.name else label
+
+
+def add_paper_participant(
+    db: Session, workshop: Workshop, agenda: Agenda, role: str | None
+) -> Participant:
+    """Someone without a phone: a facilitator types in their paper card and paper ballot.
+    They count like everyone else and are marked as paper in results and exports."""
+    role_question = next((q for q in agenda.join_questions if q.kind == "choice"), None)
+    answers = {role_question.id: role} if role and role_question is not None else {}
+    participant = join(db, workshop, agenda, answers, new_token())
+    participant.is_paper = True
+    db.flush()
+    return participant

@@ -37,6 +37,16 @@ def open_prompt(workshop: Workshop, agenda: Agenda, prompt_id: str) -> tuple[Seg
     return segment, prompt
 
 
+def any_prompt(workshop: Workshop, agenda: Agenda, prompt_id: object) -> tuple[Segment, Prompt]:
+    """Any question of the agenda, while the session has not ended (for paper cards)."""
+    if workshop.ended_at is not None:
+        raise ActionError("this session has ended", "closed")
+    for segment, prompt in agenda.prompts():
+        if prompt.id == prompt_id:
+            return segment, prompt
+    raise ActionError("no such question", "closed")
+
+
 def clean_text(text: object, prompt: Prompt) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ActionError("write something first", "empty")
@@ -73,7 +83,10 @@ def submit(
     existing = _by_client_id(db, participant, submission.client_id)
     if existing is not None:
         return existing, False
-    segment, prompt = open_prompt(workshop, agenda, submission.prompt_id)
+    if participant.is_paper:  # cards are typed in when there is time, not only while on screen
+        segment, prompt = any_prompt(workshop, agenda, submission.prompt_id)
+    else:
+        segment, prompt = open_prompt(workshop, agenda, submission.prompt_id)
     text = clean_text(submission.text, prompt)
     strategy_id = clean_strategy(submission.strategy_id, segment, agenda)
     if count_own(db, participant, prompt.id) >= prompt.max_responses:

@@ -1,0 +1,135 @@
+"""Paper cards and paper ballots: a facilitator (or a co-facilitator helping at a table) types
+in what someone without a phone wrote, on behalf of "paper participant #n"."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from . import actions, broadcast, participants, responses, voting, workshops
+from .extensions import db
+from .facilitator import own_workshop
+from .forms import EmptyForm
+from .models import Participant, Workshop
+from .workshops import ActionError
+
+bp = Blueprint("paper", __name__, url_prefix="/facilitator/w/<int:workshop_id>/paper")
+
+
+def paper_participants(workshop: Workshop) -> list[Participant]:
+    query = select(Participant).where(
+        Participant.workshop_id == workshop.id, Participant.is_paper.is_(True)
+    )
+    return list(db.session.scalars(query.order_by(Participant.number)))
+
+
+@bp.get("/")
+@login_required
+def show(workshop_id: int):
+    workshop = own_workshop(workshop_id)
+    agenda = workshops.agenda_of(workshop)
+    people = paper_participants(workshop)
+    vote = broadcast.vote_payload(workshop, broadcast.FACILITATORS)["round"]
+    ballots = {}
+    if vote:
+        vote_round = voting.get_round(db.session, workshop, vote["id"])
+        for person in people:
+            ballot = voting.ballot_of(db.session, vote_round, person)
+            ballots[person.id] = voting.ballot_picks(db.session, ballot) if ballot else []
+    answers = {p.id: [r for r in responses.own_responses(db.session, p)] for p in people}
+    return render_template(
+        "facilitator/paper.html",
+        workshop=workshop,
+        agenda=agenda,
+        people=people,
+        answers=answers,
+        vote=vote,
+        ballots=ballots,
+        role_question=next((q for q in agenda.join_questions if q.kind == "choice"), None),
+        uuid=lambda: uuid.uuid4().hex,
+        form=EmptyForm(),
+    )
+
+
+def _checked(workshop_id: int) -> Workshop:
+    workshop = own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form expired. Reload the page and try again.")
+    return workshop
+
+
+def _paper_person(workshop: Workshop, participant_id: int) -> Participant:
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.workshop_id != workshop.id or not person.is_paper:
+        abort(404, description="No such paper participant in this session.")
+    return person
+
+
+def _back(workshop: Workshop, anchor: str = ""):
+    return redirect(url_for("paper.show", workshop_id=workshop.id, _anchor=anchor or None))
+
+
+@bp.post("/")
+@login_required
+def add(workshop_id: int):
+    workshop = _checked(workshop_id)
+    try:
+        person = participants.add_paper_participant(
+            db.session, workshop, workshops.agenda_of(workshop), request.form.get("role") or None
+        )
+        db.session.commit()
+    except ActionError as error:
+        db.session.rollback()
+        flash(f"Could not add a paper participant: {error}.")
+        return _back(workshop)
+    broadcast.counts_changed(workshop.id)
+    flash(f"Added paper participant #{person.number}.")
+    return _back(workshop, f"paper-{person.id}")
+
+
+@bp.post("/<int:participant_id>/answers")
+@login_required
+def answer(workshop_id: int, participant_id: int):
+    workshop = _checked(workshop_id)
+    person = _paper_person(workshop, participant_id)
+    submission = responses.Submission(
+        prompt_id=request.form.get("prompt_id", ""),
+        text=request.form.get("text", ""),
+        client_id=request.form.get("client_id") or uuid.uuid4().hex,
+        strategy_id=request.form.get("strategy_id") or None,
+    )
+    try:
+        actions.respond(workshop, person, submission)
+    except ActionError as error:
+        db.session.rollback()
+        flash(f"Paper participant #{person.number}: the answer was not saved: {error}.")
+    return _back(workshop, f"paper-{person.id}")
+
+
+@bp.post("/<int:participant_id>/ballot")
+@login_required
+def ballot(workshop_id: int, participant_id: int):
+    workshop = _checked(workshop_id)
+    person = _paper_person(workshop, participant_id)
+    picks = [
+        int(v) for v in (request.form.get(f"pick-{n}", "") for n in range(1, 11)) if v.isdigit()
+    ]
+    picks += [int(v) for v in request.form.getlist("pick") if v.isdigit()]
+    round_id = request.form.get("round_id", "")
+    try:
+        actions.cast_ballot(
+            workshop.id,
+            person.id,
+            int(round_id) if round_id.isdigit() else None,
+            picks,
+            uuid.uuid4().hex,
+        )
+    except ActionError as error:
+        db.session.rollback()
+        flash(f"Paper participant #{person.number}: the ballot was not saved: {error}.")
+        return _back(workshop, f"paper-{person.id}")
+    flash(f"Paper participant #{person.number}'s ballot is in.")
+    return _back(workshop, f"paper-{person.id}")
