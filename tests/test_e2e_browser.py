@@ -9,6 +9,7 @@ timer and every answer are still there.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -44,6 +45,13 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def shot(page, name: str) -> None:
+    """With WORKSHOP_SCREENSHOTS=DIR, keep a picture of the page for a person to look at."""
+    folder = os.environ.get("WORKSHOP_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def sign_in_and_start(page, base: str) -> tuple[str, str]:
@@ -128,6 +136,9 @@ def test_reference_session_end_to_end(server, browser):
     ]:
         expect_text(stream, text)
     expect_text(screen.locator('[data-prompt-count="worked_well"]'), "3")
+    shot(phones[0], "phone-answers")
+    shot(screen, "projector-answers")
+    shot(console, "console-answers")
     expect_text(
         phones[0].locator('[data-prompt="worked_well"] [data-answers]'),
         "Monthly meetings built trust",
@@ -207,6 +218,7 @@ def cluster_into_themes(console, screen) -> None:
     expect_text(board.locator(".theme-card", has_text="Shared information"), "Cybersecurity")
     expect_text(screen.locator("[data-screen-themes]"), "Relationships")
     expect_text(screen.locator("[data-screen-themes]"), "Shared information")
+    shot(board, "board")
     board.close()
 
 
@@ -235,6 +247,8 @@ def vote_and_close(console, screen, phones, no_js) -> None:
         page.get_by_role("button", name="Send my vote").click()
         expect(page.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
     expect_text(screen.locator("[data-ballots]"), "3")
+    shot(phones[1], "phone-vote")
+    shot(screen, "projector-tally")
     # Relationships: 3 + 3 + 2 = 8 points; Shared information: 2 + 3 = 5
     expect_text(screen.locator("[data-tally-rows] li").first, "Relationships")
 
@@ -245,3 +259,5 @@ def vote_and_close(console, screen, phones, no_js) -> None:
     expect(ranking.first).to_contain_text("8 points")
     expect(ranking.nth(1)).to_contain_text("Shared information")
     expect(ranking.nth(1)).to_contain_text("5 points")
+    shot(phones[1], "phone-ranking")
+    shot(console, "console-closed")

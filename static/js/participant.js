@@ -161,6 +161,8 @@
         voteStatus("Your vote is in. You can change it until voting closes.", false);
         var idField = document.querySelector("[data-ballot-form] [name=client_id]");
         if (idField && idField.value === ballot.client_id) { idField.value = window.Live.randomId(); }
+        var send = document.querySelector("[data-ballot-form] button[type=submit]");
+        if (send) { send.textContent = "Change my vote"; }
       } else {
         voteStatus("Your vote was not counted: " + ack.error, true);
       }
