@@ -17,6 +17,8 @@ TABLES = {
     "participant",
     "response",
     "segment_run",
+    "saved_agenda",
+    "share_link",
 }
 
 

@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         library,
         paper,
         participant,
+        results_views,
         screen,
         security,
         sockets,
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(paper.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(screen.bp)
+    app.register_blueprint(results_views.bp)
     errors.init_app(app)
     security.init_app(app)
     app.add_template_filter(text_blocks)

@@ -140,6 +140,51 @@ def rehearse_command(session: str, participants: int, url: str, seed: int) -> No
     )
 
 
+@main.command("export")
+@click.argument("session")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--shared", is_flag=True, help="What a share link shows: no names, no hidden answers."
+)
+def export_command(session: str, fmt: str, out: Path, shared: bool) -> None:
+    """Write a session's results (SESSION: its number or join code) to a file."""
+    from . import clock, exports, results
+
+    app = _app()
+    with app.app_context():
+        from .extensions import db
+
+        try:
+            workshop = _find_workshop(db.session, session)
+            audience = results.SHARED if shared else results.FACILITATOR
+            found = results.build_results(db.session, workshop, clock.now(), audience)
+        except SQLAlchemyError:
+            raise click.ClickException(
+                "the database is not ready: run `workshop init-db` first"
+            ) from None
+        body = exports.RENDERERS[fmt](found)
+    try:
+        out.write_bytes(body)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
+    click.echo(f"wrote {out} ({fmt}, {len(body)} bytes) for session {workshop.id}: {found.title}")
+
+
+def _find_workshop(db, text: str):
+    """A join code first (codes can be all digits), then a session number."""
+    from .models import Workshop
+    from .workshops import find_by_code
+
+    workshop = find_by_code(db, text)
+    number = text.strip()
+    if workshop is None and number.isdigit() and len(number) < 10:
+        workshop = db.get(Workshop, int(number))
+    if workshop is None:
+        raise click.ClickException(f"no session has the number or join code '{text}'")
+    return workshop
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -148,5 +193,11 @@ def _safe_url(url: str) -> str:
 
 
 def init_app(app) -> None:
-    for command in (check_command, init_db_command, create_facilitator_command, rehearse_command):
+    for command in (
+        check_command,
+        init_db_command,
+        create_facilitator_command,
+        rehearse_command,
+        export_command,
+    ):
         app.cli.add_command(command)

@@ -246,9 +246,25 @@ class SavedAgenda(Base):
     __table_args__ = (UniqueConstraint("owner_id", "agenda_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # No separate index on owner_id: the unique (owner_id, agenda_id) index serves lookups by owner.
+    # No index of its own: the unique (owner_id, agenda_id) index serves lookups by owner.
     owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
     agenda_id: Mapped[str] = mapped_column(String(64))
     toml_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShareLink(Base):
+    """A read-only link to one workshop's results. Only the SHA-256 of its token is stored,
+    so a copy of the database does not hand out working links."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
