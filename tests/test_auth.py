@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, csrf_token, make_app
+from conftest import PASSWORD, AuthActions, csrf_token, make_app
 
 from workshop.extensions import db
 
@@ -99,3 +99,34 @@ def test_session_cookie_is_httponly_and_samesite(auth, client):
     response = auth.login()
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_signing_out_ends_every_sign_in_of_the_account(app, auth, client):
+    auth.create()
+    auth.login()
+    other_browser = app.test_client()
+    AuthActions(app, other_browser).login()
+    assert other_browser.get("/facilitator/").status_code == 200
+    auth.logout()
+    assert other_browser.get("/facilitator/").status_code == 302  # signed out there too
+
+
+def test_an_open_console_socket_stops_working_after_sign_out(app, auth, client):
+    from workshop.extensions import socketio
+
+    auth.create()
+    auth.login()
+    started = client.post("/facilitator/agendas/thrive-srt-retrospective/start")
+    workshop_id = started.headers["Location"].rstrip("/").split("/")[-1]
+    console = socketio.test_client(
+        app,
+        namespace="/facilitator",
+        query_string=f"workshop={workshop_id}",
+        flask_test_client=client,
+    )
+    assert console.emit("control", {"action": "start"}, namespace="/facilitator", callback=True)[
+        "ok"
+    ]
+    auth.logout()
+    refused = console.emit("control", {"action": "pause"}, namespace="/facilitator", callback=True)
+    assert refused["ok"] is False and refused["code"] == "forbidden"

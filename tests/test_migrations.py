@@ -19,6 +19,7 @@ TABLES = {
     "segment_run",
     "saved_agenda",
     "share_link",
+    "ballot_submission",
 }
 
 

@@ -232,12 +232,6 @@ def test_a_resend_after_the_vote_closed_is_still_acknowledged_as_a_duplicate(ope
     assert resent == {**first, "duplicate": True}
 
 
-@pytest.mark.xfail(
-    reason="BUG: only the client id of a participant's latest ballot is remembered, so a late "
-    "resend of an earlier ballot (same client id as before) is stored again and silently "
-    "undoes the change made since, instead of being acknowledged as a duplicate",
-    strict=True,
-)
 def test_a_late_resend_of_an_earlier_ballot_does_not_undo_a_change(opened):
     c = opened.c
     assert cast(opened.ana_socket, opened.round_id, c["Transit"], client_id="ana-ballot-1")["ok"]

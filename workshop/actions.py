@@ -26,6 +26,8 @@ def control(workshop: Workshop, action: str, seconds: float = 0) -> None:
             "conflict",
         ) from None
     broadcast.emit_state(workshop, now)
+    if action == "end":
+        broadcast.emit_vote(workshop)  # ending closes an open vote and reveals its result
     schedule_auto_advance(workshop)
 
 
@@ -100,6 +102,8 @@ def edit_response(
     )
     db.session.commit()
     broadcast.emit_response(workshop, response, participant, "edited")
+    if response.theme_id is not None:
+        broadcast.emit_board(workshop)  # the theme shows its answers' texts on phones
     return response
 
 
@@ -108,6 +112,8 @@ def delete_response(workshop: Workshop, participant: Participant, response_id) -
     response = responses.delete(db.session, workshop, agenda, participant, response_id, clock.now())
     db.session.commit()
     broadcast.emit_response(workshop, response, participant, "deleted")
+    if response.theme_id is not None:
+        broadcast.emit_board(workshop)  # the theme's count went down
     return response
 
 

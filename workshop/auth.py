@@ -17,7 +17,14 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @login_manager.user_loader
 def load_facilitator(user_id: str) -> Facilitator | None:
-    return db.session.get(Facilitator, int(user_id)) if user_id.isdigit() else None
+    """Sign-ins carry "<id>.<session version>": one from before the last sign-out is void."""
+    account, _, version = user_id.partition(".")
+    if not account.isdigit() or not version.isdigit():
+        return None
+    facilitator = db.session.get(Facilitator, int(account))
+    if facilitator is None or facilitator.session_version != int(version):
+        return None
+    return facilitator
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +52,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if EmptyForm().validate_on_submit():
+    if EmptyForm().validate_on_submit() and current_user.is_authenticated:
+        # Signing out ends this account's sign-ins everywhere: other browsers, remember-me
+        # cookies, and console sockets opened with the old sign-in.
+        current_user.session_version += 1
+        db.session.commit()
         logout_user()
         flash("You are signed out.")
     return redirect(url_for("auth.login"))

@@ -131,7 +131,6 @@ def best_effort(emitter):
     return wrapper
 
 
-@best_effort
 def own_ballot_payload(workshop: Workshop, participant: Participant) -> dict[str, Any] | None:
     vote_round = voting.latest_round(db.session, workshop)
     ballot = voting.ballot_of(db.session, vote_round, participant) if vote_round else None
@@ -144,6 +143,7 @@ def own_ballot_payload(workshop: Workshop, participant: Participant) -> dict[str
     }
 
 
+@best_effort
 def emit_state(workshop: Workshop, now: datetime) -> None:
     payload = state_payload(workshop, now)
     for audience, namespace in NAMESPACES.items():

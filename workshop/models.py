@@ -56,6 +56,12 @@ class Facilitator(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every sign-in's id: signing out bumps it, which ends every session and
+    # remember-me cookie of this account, including open console sockets.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
 
 
 class Workshop(Base):
@@ -268,3 +274,15 @@ class ShareLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BallotSubmission(Base):
+    """Every client id a ballot was sent with, so a late resend of an earlier version of a
+    ballot is recognised as a resend and never undoes the change that followed it."""
+
+    __tablename__ = "ballot_submission"
+    __table_args__ = (UniqueConstraint("ballot_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))

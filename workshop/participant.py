@@ -190,8 +190,17 @@ def _live_participant(code: str):
     if participant is None:
         return workshop, None, redirect(url_for("participant.workshop_page", code=workshop.code))
     if not EmptyForm().validate_on_submit():
-        error = {"_form": "The page expired: your answer was not sent. Please send it again."}
-        return workshop, participant, (_render_live(workshop, participant, errors=error), 400)
+        # Give back what was typed: the new page carries a fresh token, so sending again works.
+        prompt_id = request.form.get("prompt_id", "")
+        drafts = {prompt_id: request.form.get("text", "")} if prompt_id else {}
+        errors = {"_form": "The page had expired, so nothing was sent. Please send it again."}
+        if prompt_id:
+            errors[prompt_id] = "Not sent yet: press send again."
+        return (
+            workshop,
+            participant,
+            (_render_live(workshop, participant, errors=errors, drafts=drafts), 400),
+        )
     return workshop, participant, None
 
 

@@ -265,6 +265,8 @@ def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
 
 def unknown_event(event: str, *args: Any) -> dict[str, Any]:
     """Any event a namespace does not handle still gets an answer, so clients never hang."""
+    if not security.limits().socket_events.hit(request.sid):
+        return error_ack("too many messages at once: wait a few seconds", "rate_limited")
     return error_ack(f"unknown event '{str(event)[:40]}'", "unknown_event")
 
 

@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from . import timing
 from .agenda import Agenda
-from .models import Ballot, BallotPick, Candidate, Participant, Theme, VoteRound, Workshop
+from .models import (
+    Ballot,
+    BallotPick,
+    BallotSubmission,
+    Candidate,
+    Participant,
+    Theme,
+    VoteRound,
+    Workshop,
+)
 from .workshops import ActionError
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -313,7 +322,9 @@ def cast_ballot(
             Ballot.round_id == vote_round.id, Ballot.participant_id == participant_id
         )
     ).first()
-    if existing is not None and existing.client_id == client_id:
+    if existing is not None and (
+        existing.client_id == client_id or _sent_before(db, existing.id, client_id)
+    ):
         return StoredBallot(existing.id, vote_round.id, client_id, None), False
     if not vote_round.is_open:
         raise ActionError("voting is closed", "closed")
@@ -339,7 +350,15 @@ def cast_ballot(
         insert(BallotPick),
         [{"ballot_id": ballot_id, "candidate_id": c, "rank": i + 1} for i, c in enumerate(picks)],
     )
+    db.execute(insert(BallotSubmission).values(ballot_id=ballot_id, client_id=client_id))
     return StoredBallot(ballot_id, vote_round.id, client_id, tuple(picks)), True
+
+
+def _sent_before(db: Session, ballot_id: int, client_id: str) -> bool:
+    query = select(BallotSubmission.id).where(
+        BallotSubmission.ballot_id == ballot_id, BallotSubmission.client_id == client_id
+    )
+    return db.execute(query).first() is not None
 
 
 def _round_row(db: Session, workshop_id: int, round_id: object):

@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from . import timing
 from .agenda import Agenda, agenda_to_dict, parse_agenda
-from .models import Facilitator, Participant, Response, SegmentRun, Workshop, WorkshopFacilitator
+from .models import (
+    Facilitator,
+    Participant,
+    Response,
+    SegmentRun,
+    VoteRound,
+    Workshop,
+    WorkshopFacilitator,
+)
 
 # Easy to read aloud and type on a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -129,6 +137,12 @@ def control(
             update(SegmentRun)
             .where(SegmentRun.workshop_id == workshop.id, SegmentRun.ended_at.is_(None))
             .values(ended_at=now)
+        )
+    if action == "end":  # an ended session takes no more ballots
+        db.execute(
+            update(VoteRound)
+            .where(VoteRound.workshop_id == workshop.id, VoteRound.is_open.is_(True))
+            .values(is_open=False, closed_at=now)
         )
     db.add_all(new_runs)
     db.flush()

@@ -154,13 +154,15 @@
     ballotInFlight = true;
     socket.timeout(15000).emit("ballot", ballot, function (err, ack) {
       ballotInFlight = false;
-      if (err) { voteStatus("Still sending your vote…", false); return; }
+      if (err || (!ack.ok && ack.code === "server")) {  // kept; sent again on reconnect or next try
+        voteStatus("Still sending your vote…", false);
+        window.setTimeout(sendBallot, 3000);
+        return;
+      }
       var current = pendingBallot();
       if (current && current.client_id === ballot.client_id) { setPendingBallot(null); }
       if (ack.ok) {
         voteStatus("Your vote is in. You can change it until voting closes.", false);
-        var idField = document.querySelector("[data-ballot-form] [name=client_id]");
-        if (idField && idField.value === ballot.client_id) { idField.value = window.Live.randomId(); }
         var send = document.querySelector("[data-ballot-form] button[type=submit]");
         if (send) { send.textContent = "Change my vote"; }
       } else {
@@ -182,7 +184,7 @@
     var ballot = {
       round_id: Number(form.querySelector("[name=round_id]").value),
       picks: picks,
-      client_id: form.querySelector("[name=client_id]").value
+      client_id: window.Live.randomId()  // each change is its own submission
     };
     setPendingBallot(ballot);
     voteStatus(socket && socket.connected ? "Sending your vote…" : "Your vote is saved on this phone and will be sent when the connection is back.", false);
