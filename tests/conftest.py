@@ -46,6 +46,8 @@ def make_app(tmp_path: Path, **config):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "AGENDA_DIR": str(BUNDLED_AGENDAS),
         "WTF_CSRF_ENABLED": False,
+        # Tests drive one socket through many events in a row; test_security.py checks the limit.
+        "SOCKET_EVENTS_PER_10S": 100_000,
     }
     settings.update(config)
     return create_app(settings)

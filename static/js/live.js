@@ -107,7 +107,9 @@
   };
 
   function connect(namespace, query, handlers) {
-    var socket = window.io(namespace, { query: query, reconnectionDelayMax: 10000 });
+    // Retry soon after a drop (a restarted server or a phone back on the wifi), never more
+    // than 5 s apart; the client randomizes each delay, so a room does not reconnect at once.
+    var socket = window.io(namespace, { query: query, reconnectionDelayMax: 5000 });
     var status = document.querySelector("[data-connection]");
     socket.on("connect", function () {
       syncClock(socket);
