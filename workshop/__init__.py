@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         board,
         cli,
+        editor,
         errors,
         extensions,
         facilitator,
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(paper.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(screen.bp)
     app.register_blueprint(results_views.bp)

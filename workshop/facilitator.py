@@ -39,7 +39,7 @@ def dashboard():
 
 def _agenda_or_404(agenda_id: str) -> Agenda:
     """An agenda this facilitator may use: from the shared library or their own."""
-    agenda = find_agenda(current_app, agenda_id)
+    agenda = find_agenda(current_app, agenda_id, db.session, current_user.id)
     if agenda is None:
         abort(404, description="No agenda with that id in the library.")
     return agenda

@@ -6,6 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from . import agenda_store
 from .agenda import Agenda, AgendaError, parse_agenda
 
 MAX_FILE_BYTES = 256 * 1024
@@ -31,17 +34,26 @@ class AgendaLibrary:
         return self.agendas.get(agenda_id)
 
 
+def _too_large(size: int) -> AgendaError:
+    return AgendaError([("", f"file is too large ({size:,} bytes, at most {MAX_FILE_BYTES:,})")])
+
+
 def read_agenda_file(path: Path) -> Agenda:
     """Read and validate one definition file; AgendaError explains what is wrong and where."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise AgendaError(
-                [("", f"file is too large ({size:,} bytes, at most {MAX_FILE_BYTES:,})")]
-            )
+            raise _too_large(size)
         raw = path.read_bytes()
     except OSError as error:
         raise AgendaError([("", f"cannot read file ({error.strerror or error})")]) from None
+    return read_agenda_bytes(raw, default_id=path.stem)
+
+
+def read_agenda_bytes(raw: bytes, default_id: str = "") -> Agenda:
+    """Validate the bytes of a definition file (an upload, say) exactly as a file on disk."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(len(raw))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -52,7 +64,7 @@ def read_agenda_file(path: Path) -> Agenda:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise AgendaError([("", f"not valid TOML: {error}")]) from None
-    return parse_agenda(data, default_id=path.stem)
+    return parse_agenda(data, default_id=default_id)
 
 
 def load_library(directory: Path) -> AgendaLibrary:
@@ -99,6 +111,15 @@ def current_library(app, *, reload: bool = False) -> AgendaLibrary:
     return app.extensions["agenda_library"]
 
 
-def find_agenda(app, agenda_id: str) -> Agenda | None:
-    """The agenda a facilitator asked for by id, from the library folder."""
+def find_agenda(
+    app, agenda_id: str, db: Session | None = None, owner_id: int | None = None
+) -> Agenda | None:
+    """The agenda a facilitator asked for by id: their own saved one (given `db` and
+    `owner_id`), else the library folder's. Own agendas come first because saving refuses
+    library ids, so a clash only arises when a file is added later, and then a facilitator
+    should keep reaching the agenda they wrote; the file stays reachable to everyone else."""
+    if db is not None and owner_id is not None:
+        saved = agenda_store.find_saved(db, owner_id, agenda_id)
+        if saved is not None:
+            return agenda_store.agenda_of(saved)
     return current_library(app).get(agenda_id)

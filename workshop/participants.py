@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .agenda import Agenda
@@ -62,29 +61,24 @@ def join(
         raise ActionError("this session has ended", "ended")
     answers = clean_answers(agenda, raw_answers)
     role_question = next((q for q in agenda.join_questions if q.kind == "choice"), None)
-    for _ in range(20):
-        number = (
-            db.scalar(
-                select(func.max(Participant.number)).where(Participant.workshop_id == workshop.id)
-            )
-            or 0
-        ) + 1
-        participant = Participant(
-            workshop_id=workshop.id,
-            number=number,
-            token_hash=token_hash(token),
-            name=answers.get("name"),
-            role=answers.get(role_question.id) if role_question else None,
-            answers_json=json.dumps(answers, ensure_ascii=False),
-        )
-        try:
-            with db.begin_nested():
-                db.add(participant)
-                db.flush()
-            return participant
-        except IntegrityError:  # another phone took that number at the same moment
-            continue
-    raise ActionError("the room is busy; try again", "busy")
+    # Numbers are handed out one at a time per workshop: locking the workshop's row makes
+    # concurrent joins (on several server processes) queue for a moment instead of colliding.
+    # SQLite has no row locks, but it lets only one writer in at a time anyway.
+    db.execute(select(Workshop.id).where(Workshop.id == workshop.id).with_for_update())
+    last = db.scalar(
+        select(func.max(Participant.number)).where(Participant.workshop_id == workshop.id)
+    )
+    participant = Participant(
+        workshop_id=workshop.id,
+        number=(last or 0) + 1,
+        token_hash=token_hash(token),
+        name=answers.get("name"),
+        role=answers.get(role_question.id) if role_question else None,
+        answers_json=json.dumps(answers, ensure_ascii=False),
+    )
+    db.add(participant)
+    db.flush()
+    return participant
 
 
 def display_label(participant: Participant, *, with_name: bool) -> str:

@@ -1,0 +1,105 @@
+"""The agenda editor end to end, in a real browser against the real server.
+
+A facilitator copies the Thrive agenda, changes a duration and a question, adds a strategy by
+pasting an outline, saves, and starts a session from the copy; a participant on a
+phone-sized page sees the changed question.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path
+from conftest import PASSWORD, skip_or_fail
+
+pytestmark = pytest.mark.browser
+FACILITATOR = "editor@example.org"
+CHANGED_QUESTION = "What worked best in our subregional table this year?"
+OUTLINE = """### Quality Job Access Strategies
+
+* **Clean energy careers \\-** Connect residents to solar, storage and grid jobs
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("e2e-editor"))
+    live.cli("init-db")
+    live.cli("create-facilitator", FACILITATOR, "--password", PASSWORD)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/auth/login")
+    page.get_by_label("E-mail").fill(FACILITATOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def edit_the_copy(page) -> None:
+    retrospective = page.get_by_role("group", name="Segment 2: Retrospective Questions")
+    retrospective.get_by_label("Planned minutes").fill("12-20")
+    first_question = retrospective.get_by_role("group", name="Question 1")
+    first_question.get_by_label("Question", exact=True).fill(CHANGED_QUESTION)
+
+
+def paste_outline(page) -> None:
+    page.get_by_label("Paste an outline").fill(OUTLINE)
+    page.get_by_label("Add it to").select_option(
+        label="Regional Economic Development Plan: Industries and Strategies"
+    )
+    page.get_by_role("button", name="Read the outline").click()
+
+
+def join(page, base: str, code: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Session code").fill(code)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label("SRT member").check()
+    page.get_by_role("button", name="Join the session").click()
+    page.get_by_role("heading", name="You're in").wait_for()
+
+
+def test_copy_edit_paste_save_and_run(server, browser):
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(desk, server.url)
+    desk.get_by_role(
+        "button", name="Copy: Thrive Inland SoCal Subregional Table Retrospective - September 2024"
+    ).click()
+    expect(desk.get_by_role("heading", name="Edit agenda")).to_be_visible()
+
+    edit_the_copy(desk)
+    paste_outline(desk)
+    expect(desk.get_by_role("status")).to_contain_text("Read 1 pillar, 1 strategy and 0 examples")
+    expect(desk.get_by_role("group", name="Strategy 6: Clean energy careers")).to_be_visible()
+    # the typed changes survived the outline's round trip through the server
+    expect(desk.get_by_label("Planned minutes").nth(1)).to_have_value("12-20")
+
+    desk.get_by_role("button", name="Save").first.click()
+    expect(desk.get_by_role("status")).to_contain_text("Saved.")
+    expect(desk.get_by_text("Retrospective Questions (prompts, 12–20 min)")).to_be_visible()
+    expect(desk.locator("main")).to_contain_text("Clean energy careers")
+
+    desk.get_by_role("button", name="Start a session").click()
+    code = desk.locator("strong.code").inner_text()
+    phone = browser.new_context(**PHONE).new_page()
+    join(phone, server.url, code)
+    desk.get_by_role("button", name="Start", exact=True).click()
+    desk.get_by_role("button", name="Next", exact=True).click()
+    expect(phone.get_by_role("heading", name=CHANGED_QUESTION)).to_be_visible(timeout=5000)
