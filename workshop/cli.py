@@ -185,6 +185,23 @@ def _find_workshop(db, text: str):
     return workshop
 
 
+@main.command("suggest-themes")
+@click.argument("input_csv", metavar="INPUT.csv", type=click.Path(path_type=Path))
+@click.option("--column", required=True, help="The column holding the responses.")
+@click.option("--themes", "k", type=click.IntRange(min=1), help="How many themes (default: chosen).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def suggest_themes_command(input_csv: Path, column: str, k: int | None, seed: int) -> None:
+    """Group a CSV's responses into themes; print the rows with a `theme` column added
+    (`suggested_theme` if the file already has a `theme` column)."""
+    from .suggest import SuggestError, tabular
+
+    try:
+        labelled = tabular.label_csv(input_csv, column, k, seed)
+    except (tabular.TableError, SuggestError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(labelled, nl=False)
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -199,5 +216,6 @@ def init_app(app) -> None:
         create_facilitator_command,
         rehearse_command,
         export_command,
+        suggest_themes_command,
     ):
         app.cli.add_command(command)
