@@ -6,8 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR_FILES := node_modules/socket.io-client/dist/socket.io.min.js \
                 node_modules/axe-core/axe.min.js
+CATALOGS := $(wildcard workshop/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test bench setup db vendor lint clean
+.PHONY: run test bench setup db vendor lint clean translations
 
 run: setup db
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m workshop.serve
@@ -18,7 +19,7 @@ test: setup
 bench: setup db
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-setup: $(VENV)/.stamp-deps static/vendor/.stamp
+setup: $(VENV)/.stamp-deps static/vendor/.stamp $(CATALOGS:.po=.mo)
 
 db: setup
 	$(BIN)/workshop init-db
@@ -32,6 +33,16 @@ $(VENV)/.stamp-deps: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Compiled catalogs are not committed: each .mo is built from its .po (the .mo is the stamp).
+workshop/translations/%/LC_MESSAGES/messages.mo: workshop/translations/%/LC_MESSAGES/messages.po $(VENV)/.stamp-deps
+	$(BIN)/pybabel compile --statistics -d workshop/translations -l $*
+
+# After changing user-facing text: collect the marked strings and add new ones to each
+# catalog (then translate them; tests/test_i18n.py fails while any is missing).
+translations: $(VENV)/.stamp-deps
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o workshop/translations/messages.pot --project workshop --sort-by-file .
+	$(BIN)/pybabel update -i workshop/translations/messages.pot -d workshop/translations --ignore-obsolete --no-fuzzy-matching
 
 static/vendor/.stamp: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ and npm"; exit 1; }

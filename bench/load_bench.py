@@ -62,7 +62,10 @@ class Watcher:
     async def connect(self) -> None:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         await self.sio.connect(
-            f"{self.url}?{self.query}", namespaces=[self.namespace], headers=headers, transports=["websocket"]
+            f"{self.url}?{self.query}",
+            namespaces=[self.namespace],
+            headers=headers,
+            transports=["websocket"],
         )
 
     def complete_at(self, expected: int) -> float | None:
@@ -82,7 +85,9 @@ async def join_all(phones: list[SimulatedPhone], concurrency: int = 100) -> None
     await asyncio.gather(*(one(phone) for phone in phones))
 
 
-async def answer_phase(phones: list[SimulatedPhone], window: float, rng: random.Random) -> list[str]:
+async def answer_phase(
+    phones: list[SimulatedPhone], window: float, rng: random.Random
+) -> list[str]:
     """Three answers per phone at random moments within the window; returns client ids acked ok."""
     acked: list[str] = []
 
@@ -100,7 +105,9 @@ async def answer_phase(phones: list[SimulatedPhone], window: float, rng: random.
     return acked
 
 
-async def ballot_phase(phones: list[SimulatedPhone], window: float, rng: random.Random) -> tuple[int, float]:
+async def ballot_phase(
+    phones: list[SimulatedPhone], window: float, rng: random.Random
+) -> tuple[int, float]:
     """One ballot per phone within the window; returns ballots acked ok and when the last was."""
     last_ack = 0.0
     ok = 0
@@ -153,11 +160,19 @@ async def run_room(
 ) -> dict:
     rng = random.Random(args.seed)
     timings = Timings()
-    phones = [SimulatedPhone(urls[i % len(urls)], code, random.Random(rng.random()), timings) for i in range(n)]
+    phones = [
+        SimulatedPhone(urls[i % len(urls)], code, random.Random(rng.random()), timings)
+        for i in range(n)
+    ]
     projector = Watcher(urls[-1], "/screen", f"token={token}")
     await projector.connect()
     if facilitator is not None:
-        watcher = Watcher(urls[0], "/facilitator", f"workshop={facilitator.workshop_id}", facilitator.cookie_header())
+        watcher = Watcher(
+            urls[0],
+            "/facilitator",
+            f"workshop={facilitator.workshop_id}",
+            facilitator.cookie_header(),
+        )
         await watcher.connect()
     await join_all(phones)
     acked = await answer_phase(phones, args.answer_window, rng)
@@ -175,7 +190,9 @@ async def run_room(
         "join_ms": summary(timings.join),
         "respond_ms": summary(timings.respond),
         "ballot_ms": summary(timings.ballot),
-        "tally_complete_after_last_ballot_ms": round(max(0.0, complete - last_ack) * 1000, 1) if complete else None,
+        "tally_complete_after_last_ballot_ms": round(max(0.0, complete - last_ack) * 1000, 1)
+        if complete
+        else None,
         "errors": len(timings.errors),
         "error_samples": sorted(set(timings.errors))[:5],
         "acked_responses": acked,
@@ -192,7 +209,8 @@ def verify_database(database_url: str, acked: list[str], ballots_ok: int) -> dic
     engine.dispose()
     stored_set = set(stored)
     return {
-        "lost": sum(1 for client_id in acked if client_id not in stored_set) + max(0, ballots_ok - ballots),
+        "lost": sum(1 for client_id in acked if client_id not in stored_set)
+        + max(0, ballots_ok - ballots),
         "duplicated": len(stored) - len(stored_set),
     }
 
@@ -219,7 +237,9 @@ def measure(mode: str, n: int, args, workdir: Path) -> dict:
         figures["server_cpu_s"] = round(sum(s.cpu_seconds() for s in servers) - cpu_before, 1)
         figures["server_peak_mb"] = round(max(s.peak_rss for s in servers) / 2**20, 1)
         if database_url:
-            figures.update(verify_database(database_url, figures["acked_responses"], figures["acked_ballots"]))
+            figures.update(
+                verify_database(database_url, figures["acked_responses"], figures["acked_ballots"])
+            )
         figures.pop("acked_responses")
         return {"mode": mode, **figures}
     finally:
@@ -281,9 +301,15 @@ def main(argv: list[str] | None = None) -> int:
         for mode in args.modes.split(","):
             with tempfile.TemporaryDirectory(prefix=f"load-{mode}-{n}-") as workdir:
                 print(f"running {mode} with {n} participants…", flush=True)
-                rows.append(measure(mode, n, args, Path(workdir)))
+                try:
+                    rows.append(measure(mode, n, args, Path(workdir)))
+                except Exception as error:  # noqa: BLE001 - one failed run must not lose the others
+                    print(f"{mode} with {n} participants failed: {error!r}", flush=True)
+                    continue
                 print(json.dumps(rows[-1]), flush=True)
-    report = table(rows) + "\nApp cost relative to the bare stack in the same run:\n\n" + ratios(rows)
+    report = (
+        table(rows) + "\nApp cost relative to the bare stack in the same run:\n\n" + ratios(rows)
+    )
     print(report)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -295,25 +321,38 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_performance_section(report: str, args) -> None:
     """Replace the load section of docs/PERFORMANCE.md, keeping every other section."""
-    path = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
     section = (
         "## Load: a room of phones\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "
         f"{__import__('os').cpu_count()} cores), Python {platform.python_version()}. Command: "
         f"`python -m bench load --sizes {args.sizes} --modes {args.modes} --answer-window {args.answer_window:g} "
-        f"--ballot-window {args.ballot_window:g}` (the load generator runs on the same machine).\n\n" + report
+        f"--ballot-window {args.ballot_window:g}` (the load generator runs on the same machine).\n\n"
+        + report
     )
+    replace_section("## Load: a room of phones", section)
+
+
+def replace_section(heading: str, section: str) -> None:
+    """Put `section` in place of the one under `heading` in docs/PERFORMANCE.md (or append it),
+    keeping every other benchmark's section."""
+    path = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
     existing = path.read_text() if path.exists() else "# Performance\n"
-    start = existing.find("## Load: a room of phones")
+    start = existing.find(heading)
     if start == -1:
         updated = existing.rstrip() + "\n\n" + section
     else:
         end = existing.find("\n## ", start + 1)
-        updated = existing[:start] + section + (existing[end + 1 :] if end != -1 else "")
+        updated = existing[:start] + section + ("\n" + existing[end + 1 :] if end != -1 else "")
     path.write_text(updated)
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -56,13 +56,18 @@ class LiveServer:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         script = Path(sys.executable).parent / "workshop"
-        return subprocess.run([str(script), *args], env=self.env, capture_output=True, text=True, check=True)
+        return subprocess.run(
+            [str(script), *args], env=self.env, capture_output=True, text=True, check=True
+        )
 
     def start(self) -> LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workshop.serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "workshop.serve"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_until_up()
         return self
@@ -100,3 +105,100 @@ class LiveServer:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# Chrome DevTools' "Slow 3G" preset: 400 kbit/s each way (x0.8), 2 s round trips (400 ms x5).
+SLOW_3G = {
+    "offline": False,
+    "latency": 2000,
+    "downloadThroughput": 50_000,
+    "uploadThroughput": 50_000,
+}
+
+
+def measure_first_load(context, url: str, ready_selector: str, network: dict | None = None) -> dict:
+    """Open `url` in a fresh page, optionally on an emulated network, and report the bytes
+    that crossed the wire for the page itself (documents, styles, scripts, fonts, images; not
+    the live connection) and how long until `ready_selector` could be used."""
+    import time
+
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if network:
+        cdp.send("Network.emulateNetworkConditions", network)
+    kinds: dict[str, str] = {}
+    sizes: dict[str, float] = {}
+    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.locator(ready_selector).first.wait_for(state="visible", timeout=60_000)
+    usable = time.perf_counter() - started
+    page.wait_for_load_state("load")
+    page_kinds = {"Document", "Stylesheet", "Script", "Font", "Image"}
+    counted = {rid: size for rid, size in sizes.items() if kinds.get(rid) in page_kinds}
+    page.close()
+    return {
+        "bytes": int(sum(counted.values())),
+        "requests": len(counted),
+        "usable_s": round(usable, 2),
+    }
+
+
+def live_session(
+    instance: Path, email: str = "light@example.org", password: str = "a long enough password"
+):
+    """A running server with a session started from the Thrive agenda and moved to its
+    retrospective questions. Returns (server, join code); the caller stops the server."""
+    import re
+
+    csrf = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+    server = LiveServer(instance)
+    server.cli("init-db")
+    server.cli("create-facilitator", email, "--password", password)
+    server.start()
+    http = requests.Session()
+
+    def post(page: str, action: str, data: dict) -> requests.Response:
+        token = csrf.search(http.get(page).text).group(1)
+        return http.post(action, data={**data, "csrf_token": token})
+
+    post(
+        server.url + "/auth/login",
+        server.url + "/auth/login",
+        {"email": email, "password": password},
+    )
+    started = post(
+        server.url + "/facilitator/",
+        server.url + "/facilitator/agendas/thrive-srt-retrospective/start",
+        {},
+    )
+    for action in ("start", "next"):
+        post(started.url, started.url + "/control", {"action": action})
+    return server, re.search(r'<strong class="code">(\w+)</strong>', started.text).group(1)
+
+
+def measure_participant_pages(
+    browser, server_url: str, code: str, network: dict | None = SLOW_3G
+) -> dict:
+    """First loads of the join page and, once joined, of the answer page."""
+    context = browser.new_context(**PHONE)
+    join = measure_first_load(
+        context, f"{server_url}/w/{code}", "button:has-text('Join the session')", network
+    )
+    page = context.new_page()
+    page.goto(f"{server_url}/w/{code}")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Join the session").click()
+    page.locator("form.respond-form button").first.wait_for()
+    page.close()
+    answer = measure_first_load(
+        context, f"{server_url}/w/{code}", "form.respond-form button", network
+    )
+    context.close()
+    return {"join": join, "answer": answer}

@@ -48,6 +48,8 @@ def make_app(tmp_path: Path, **config):
         "WTF_CSRF_ENABLED": False,
         # Tests drive one socket through many events in a row; test_security.py checks the limit.
         "SOCKET_EVENTS_PER_10S": 100_000,
+        # The encoders load only where a test asks for them (tests/test_suggestion_runs.py).
+        "SUGGEST_AHEAD": False,
     }
     settings.update(config)
     return create_app(settings)

@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         extensions,
         facilitator,
         health,
+        i18n,
+        ids,
         library,
         paper,
         participant,
@@ -56,7 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         sockets,
     )
 
+    # Before the blueprints: ids in URLs stop at 64 bits (a larger one is a 404, not a 500).
+    app.url_map.converters["int"] = ids.IdConverter
     extensions.init_app(app)
+    i18n.init_app(app)
     sockets.init_app(extensions.socketio)
     library.init_app(app)
     app.register_blueprint(health.bp)

@@ -5,11 +5,14 @@ acknowledged is stored."""
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import broadcast, clock, responses, themes, timing, voting, workshops
+from . import broadcast, clock, responses, suggestion_runs, themes, timing, voting, workshops
 from .extensions import db, socketio
+from .i18n import N_
+from .ids import is_id
 from .models import Participant, Response, Workshop
 from .workshops import ActionError
 
@@ -22,7 +25,7 @@ def control(workshop: Workshop, action: str, seconds: float = 0) -> None:
     except StaleDataError:
         db.session.rollback()
         raise ActionError(
-            "another facilitator changed the session at the same moment; check and try again",
+            N_("another facilitator changed the session at the same moment; check and try again"),
             "conflict",
         ) from None
     broadcast.emit_state(workshop, now)
@@ -53,8 +56,6 @@ def schedule_auto_advance(workshop: Workshop) -> None:
     segment = timing.current_segment(workshop, agenda)
     if segment is None or not segment.auto_advance or not workshop.timer_running:
         return
-    from flask import current_app
-
     delay = max((workshop.ends_at - clock.now()).total_seconds(), 0) + 0.05
     socketio.start_background_task(
         _advance_later, current_app._get_current_object(), workshop.id, delay
@@ -90,7 +91,14 @@ def respond(
         db.session.commit()
     if created:
         broadcast.emit_response(workshop, response, participant, "created")
+        embed_ahead(response.text)
     return response, created
+
+
+def embed_ahead(text: str) -> None:
+    """Queue an answer for the theme suggester (off this request: see suggestion_runs)."""
+    if current_app.config["SUGGEST_AHEAD"]:
+        suggestion_runs.warm([text])
 
 
 def edit_response(
@@ -102,6 +110,7 @@ def edit_response(
     )
     db.session.commit()
     broadcast.emit_response(workshop, response, participant, "edited")
+    embed_ahead(response.text)
     if response.theme_id is not None:
         broadcast.emit_board(workshop)  # the theme shows its answers' texts on phones
     return response
@@ -167,9 +176,11 @@ BOARD_OPS = {
 
 def board(workshop: Workshop, op: object, data: dict) -> dict:
     """One facilitator operation on the themes board; everyone's board then converges."""
-    if op not in BOARD_OPS:
+    if not isinstance(op, str) or op not in BOARD_OPS:
         raise ActionError(
-            f"unknown board operation: use one of {', '.join(BOARD_OPS)}", "malformed"
+            N_("unknown board operation: use one of {names}"),
+            "malformed",
+            names=", ".join(BOARD_OPS),
         )
     result = BOARD_OPS[op](workshop, workshops.agenda_of(workshop), data, clock.now())
     db.session.commit()
@@ -180,20 +191,20 @@ def board(workshop: Workshop, op: object, data: dict) -> dict:
 def accept_suggestions(workshop: Workshop, groups: object) -> list[int]:
     """Turn the suggestions a facilitator kept (possibly renamed) into themes and moves."""
     if not isinstance(groups, list) or not groups or len(groups) > themes.MAX_THEMES:
-        raise ActionError("choose at least one suggestion to accept", "malformed")
+        raise ActionError(N_("choose at least one suggestion to accept"), "malformed")
     now = clock.now()
     agenda = workshops.agenda_of(workshop)
     touched = []
     for group in groups:
         if not isinstance(group, dict):
-            raise ActionError("each suggestion must be an object", "malformed")
+            raise ActionError(N_("each suggestion must be an object"), "malformed")
         theme_id = group.get("theme_id")
         if theme_id is None:
             theme_id = themes.create_theme(db.session, workshop, group.get("title"), now).id
         themes.move_responses(db.session, workshop, group.get("response_ids"), theme_id)
         strategy_ids = group.get("strategy_ids") or []
         if not isinstance(strategy_ids, list):
-            raise ActionError("strategy_ids must be a list", "malformed")
+            raise ActionError(N_("strategy_ids must be a list"), "malformed")
         for strategy_id in strategy_ids:
             themes.link_strategy(db.session, workshop, agenda, theme_id, strategy_id)
         touched.append(theme_id)
@@ -211,7 +222,9 @@ def _open_round(workshop: Workshop, agenda, data: dict, now):
         isinstance(theme_ids, list)
         and all(isinstance(t, int) and not isinstance(t, bool) for t in theme_ids)
     ):
-        raise ActionError("theme_ids must be a list of theme numbers", "malformed")
+        raise ActionError(N_("theme_ids must be a list of theme numbers"), "malformed")
+    if theme_ids is not None and not all(is_id(t) for t in theme_ids):
+        raise ActionError(N_("no such theme"), "not_found")
     specs = voting.candidate_specs(
         db.session, workshop, agenda, data.get("source", "themes"), theme_ids
     )
@@ -221,7 +234,7 @@ def _open_round(workshop: Workshop, agenda, data: dict, now):
 def _runoff(workshop: Workshop, agenda, data: dict, now):
     previous = voting.latest_round(db.session, workshop)
     if previous is None or previous.is_open:
-        raise ActionError("close a vote before running a second round on its leaders", "state")
+        raise ActionError(N_("close a vote before running a second round on its leaders"), "state")
     specs = voting.top_of_round(db.session, previous, data.get("top", 3))
     return voting.open_round(db.session, workshop, agenda, specs, now)
 
@@ -248,8 +261,10 @@ VOTE_OPS = {
 
 def vote(workshop: Workshop, op: object, data: dict) -> dict:
     """Open, close, reopen a vote, hide or reveal its tally, or run a second round."""
-    if op not in VOTE_OPS:
-        raise ActionError(f"unknown vote operation: use one of {', '.join(VOTE_OPS)}", "malformed")
+    if not isinstance(op, str) or op not in VOTE_OPS:
+        raise ActionError(
+            N_("unknown vote operation: use one of {names}"), "malformed", names=", ".join(VOTE_OPS)
+        )
     vote_round = VOTE_OPS[op](workshop, workshops.agenda_of(workshop), data, clock.now())
     db.session.commit()
     broadcast.emit_vote(workshop)

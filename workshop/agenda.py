@@ -3,18 +3,25 @@
 Plain data in, plain data out: no Flask here. `parse_agenda` turns the dict read from a TOML
 file (or a stored snapshot) into an `Agenda`, or raises `AgendaError` listing every mistake
 with the field it is in. `agenda_to_dict` is its inverse, so a snapshot reloads identically.
+Texts in other languages (the optional `[translations.<lang>]` tables) are read, written and
+substituted by `agenda_translations`; `Agenda.localized(lang)` gives the agenda as a reader of
+that language sees it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from . import agenda_translations
+from .agenda_reader import SLUG as SLUG  # re-exported: the id rule is the agenda's
+from .agenda_reader import Reader
+from .agenda_translations import Translation
 
 SEGMENT_KINDS = ("overview", "prompts", "themes", "vote", "results", "break")
 JOIN_KINDS = ("text", "choice")
 VOTE_CANDIDATE_SOURCES = ("themes", "strategies")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MIN_MINUTES, MAX_MINUTES = 0.5, 480
 FORMAT_VERSION = 1
 
@@ -65,6 +72,13 @@ class JoinQuestion:
     kind: str = "text"
     choices: tuple[str, ...] = ()
     required: bool = False
+    # Set only by `Agenda.localized`: what a reader sees for each choice (same order). The
+    # value a form submits stays the choice itself, so stored answers never depend on language.
+    choice_labels: tuple[str, ...] = ()
+
+    def options(self) -> list[tuple[str, str]]:
+        """(value to submit, label to show) for each choice."""
+        return list(zip(self.choices, self.choice_labels or self.choices, strict=True))
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,17 @@ class Agenda:
     facilitator_notes: str = ""
     join_questions: tuple[JoinQuestion, ...] = ()
     frameworks: tuple[Framework, ...] = field(default=())
+    translations: tuple[tuple[str, Translation], ...] = ()  # (language, its texts)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this agenda has texts for besides English."""
+        return tuple(lang for lang, _ in self.translations)
+
+    def localized(self, lang: str) -> Agenda:
+        """This agenda with the texts of `lang` (e.g. "es" or "es-MX") where it gives them,
+        English everywhere else."""
+        return agenda_translations.localize(self, lang)
 
     @property
     def planned_minutes(self) -> float:
@@ -172,106 +197,10 @@ def _fmt(minutes: float) -> str:
     return str(int(minutes)) if float(minutes).is_integer() else f"{minutes:g}"
 
 
-class _Reader:
-    """Reads typed fields from one table, recording every problem with its path."""
-
-    def __init__(self, data: Any, where: str, problems: list[tuple[str, str]]):
-        self.where = where
-        self.problems = problems
-        self.data = data if isinstance(data, dict) else {}
-        if not isinstance(data, dict):
-            self.fail("", "must be a table")
-        self.seen: set[str] = set()
-
-    def path(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where and key else (self.where or key)
-
-    def fail(self, key: str, what: str) -> None:
-        self.problems.append((self.path(key), what))
-
-    def raw(self, key: str) -> Any:
-        self.seen.add(key)
-        return self.data.get(key)
-
-    def text(self, key: str, *, required: bool = False, max_length: int = 20_000) -> str:
-        value = self.raw(key)
-        if value is None:
-            if required:
-                self.fail(key, "is required")
-            return ""
-        if not isinstance(value, str):
-            self.fail(key, "must be text")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.fail(key, "must not be empty")
-        elif len(value) > max_length:
-            self.fail(key, f"is too long ({len(value)} characters, at most {max_length})")
-        return value
-
-    def slug(self, key: str, *, default: str = "") -> str:
-        value = self.raw(key)
-        if value is None:
-            if not default:
-                self.fail(key, "is required")
-            return default
-        if not isinstance(value, str) or not SLUG.match(value):
-            self.fail(key, "must be a short id of lower-case letters, digits, '-' or '_'")
-            return default
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.raw(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(key, "must be true or false")
-            return default
-        return value
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.raw(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(key, f"must be a whole number from {low} to {high}")
-            return default
-        return value
-
-    def strings(self, key: str, *, max_items: int = 200) -> tuple[str, ...]:
-        value = self.raw(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.fail(key, "must be a list of non-empty texts")
-            return ()
-        if len(value) > max_items:
-            self.fail(key, f"has too many items ({len(value)}, at most {max_items})")
-        return tuple(v.strip() for v in value)
-
-    def tables(self, key: str, *, required: bool = False, max_items: int = 200) -> list[Any]:
-        value = self.raw(key)
-        if value is None or value == []:
-            if required:
-                self.fail(key, "needs at least one entry")
-            return []
-        if not isinstance(value, list):
-            self.fail(key, "must be a list of tables ([[...]] in TOML)")
-            return []
-        if len(value) > max_items:
-            self.fail(key, f"has too many entries ({len(value)}, at most {max_items})")
-            return []
-        return value
-
-    def finish(self) -> None:
-        for key in sorted(set(self.data) - self.seen):
-            self.fail(key, "is not a known field (check the spelling)")
-
-
 def parse_agenda(data: Any, default_id: str = "") -> Agenda:
     """Validate `data` (a TOML document as a dict) and build an Agenda, or raise AgendaError."""
     problems: list[tuple[str, str]] = []
-    top = _Reader(data, "", problems)
+    top = Reader(data, "", problems)
     version = top.integer("format", FORMAT_VERSION, FORMAT_VERSION, FORMAT_VERSION)
     del version
     agenda_id = top.slug("id", default=_slugify(default_id) or "agenda")
@@ -282,10 +211,7 @@ def parse_agenda(data: Any, default_id: str = "") -> Agenda:
     join_questions = _join_questions(top, problems)
     frameworks = _frameworks(top, problems)
     segments = _segments(top, problems, {f.id: f for f in frameworks})
-    top.finish()
-    if problems:
-        raise AgendaError(problems)
-    return Agenda(
+    agenda = Agenda(
         id=agenda_id,
         title=title,
         segments=segments,
@@ -295,22 +221,28 @@ def parse_agenda(data: Any, default_id: str = "") -> Agenda:
         join_questions=join_questions,
         frameworks=frameworks,
     )
+    # Translations are checked against the agenda they translate (its ids, its list lengths).
+    translations = agenda_translations.parse(top.raw("translations"), agenda, problems)
+    top.finish()
+    if problems:
+        raise AgendaError(problems)
+    return replace(agenda, translations=translations)
 
 
 def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:64]
 
 
-def _unique(reader: _Reader, key: str, value: str, seen: set[str], what: str) -> None:
+def _unique(reader: Reader, key: str, value: str, seen: set[str], what: str) -> None:
     if value and value in seen:
         reader.fail(key, f"duplicate {what} id '{value}'")
     seen.add(value)
 
 
-def _join_questions(top: _Reader, problems: list) -> tuple[JoinQuestion, ...]:
+def _join_questions(top: Reader, problems: list) -> tuple[JoinQuestion, ...]:
     questions, seen = [], set()
     for index, raw in enumerate(top.tables("join_questions", max_items=10)):
-        reader = _Reader(raw, f"join_questions[{index}]", problems)
+        reader = Reader(raw, f"join_questions[{index}]", problems)
         question_id = reader.slug("id")
         _unique(reader, "id", question_id, seen, "join question")
         label = reader.text("label", required=True, max_length=200)
@@ -328,7 +260,7 @@ def _join_questions(top: _Reader, problems: list) -> tuple[JoinQuestion, ...]:
     return tuple(questions)
 
 
-def _duration(reader: _Reader) -> Duration:
+def _duration(reader: Reader) -> Duration:
     value = reader.raw("minutes")
     message = (
         f"must be a positive number or a [min, max] range ({_fmt(MIN_MINUTES)} to {MAX_MINUTES})"
@@ -353,12 +285,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
-def _segments(
-    top: _Reader, problems: list, frameworks: dict[str, Framework]
-) -> tuple[Segment, ...]:
+def _segments(top: Reader, problems: list, frameworks: dict[str, Framework]) -> tuple[Segment, ...]:
     segments, seen_segments, seen_prompts = [], set(), set()
     for index, raw in enumerate(top.tables("segments", required=True, max_items=60)):
-        reader = _Reader(raw, f"segments[{index}]", problems)
+        reader = Reader(raw, f"segments[{index}]", problems)
         segment_id = reader.slug("id")
         _unique(reader, "id", segment_id, seen_segments, "segment")
         kind = reader.text("kind", required=True)
@@ -384,14 +314,14 @@ def _segments(
     return tuple(segments)
 
 
-def _prompts(segment: _Reader, problems: list, kind: str, seen: set[str]) -> tuple[Prompt, ...]:
+def _prompts(segment: Reader, problems: list, kind: str, seen: set[str]) -> tuple[Prompt, ...]:
     raw_prompts = segment.tables("prompts", required=(kind == "prompts"), max_items=20)
     if raw_prompts and kind != "prompts":
         segment.fail("prompts", "only a segment of kind 'prompts' has prompts")
         return ()
     prompts = []
     for index, raw in enumerate(raw_prompts):
-        reader = _Reader(raw, segment.path(f"prompts[{index}]"), problems)
+        reader = Reader(raw, segment.path(f"prompts[{index}]"), problems)
         prompt_id = reader.slug("id")
         _unique(reader, "id", prompt_id, seen, "prompt")
         prompts.append(
@@ -408,14 +338,14 @@ def _prompts(segment: _Reader, problems: list, kind: str, seen: set[str]) -> tup
 
 
 def _vote(
-    segment: _Reader, problems: list, kind: str, framework: Framework | None
+    segment: Reader, problems: list, kind: str, framework: Framework | None
 ) -> VoteSettings | None:
     raw = segment.raw("vote")
     if kind != "vote":
         if raw is not None:
             segment.fail("vote", "only a segment of kind 'vote' has vote settings")
         return None
-    reader = _Reader(raw if raw is not None else {}, segment.path("vote"), problems)
+    reader = Reader(raw if raw is not None else {}, segment.path("vote"), problems)
     picks = reader.integer("picks", 3, 1, 10)
     ranked = reader.boolean("ranked", True)
     hide_tally = reader.boolean("hide_tally", False)
@@ -425,7 +355,7 @@ def _vote(
 
 
 def _vote_candidates(
-    reader: _Reader, framework: Framework | None, picks: int
+    reader: Reader, framework: Framework | None, picks: int
 ) -> str | tuple[str, ...]:
     value = reader.raw("candidates")
     if value is None or value == "themes":
@@ -448,10 +378,10 @@ def _vote_candidates(
     return "themes"
 
 
-def _frameworks(top: _Reader, problems: list) -> tuple[Framework, ...]:
+def _frameworks(top: Reader, problems: list) -> tuple[Framework, ...]:
     frameworks, seen = [], set()
     for index, raw in enumerate(top.tables("frameworks", max_items=10)):
-        reader = _Reader(raw, f"frameworks[{index}]", problems)
+        reader = Reader(raw, f"frameworks[{index}]", problems)
         framework_id = reader.slug("id")
         _unique(reader, "id", framework_id, seen, "framework")
         title = reader.text("title", required=True, max_length=300)
@@ -459,7 +389,7 @@ def _frameworks(top: _Reader, problems: list) -> tuple[Framework, ...]:
         strategy_ids: set[str] = set()
         pillars = tuple(
             _pillar(
-                _Reader(raw_pillar, reader.path(f"pillars[{p}]"), problems), problems, strategy_ids
+                Reader(raw_pillar, reader.path(f"pillars[{p}]"), problems), problems, strategy_ids
             )
             for p, raw_pillar in enumerate(reader.tables("pillars", required=True, max_items=50))
         )
@@ -468,13 +398,13 @@ def _frameworks(top: _Reader, problems: list) -> tuple[Framework, ...]:
     return tuple(frameworks)
 
 
-def _pillar(reader: _Reader, problems: list, strategy_ids: set[str]) -> Pillar:
+def _pillar(reader: Reader, problems: list, strategy_ids: set[str]) -> Pillar:
     title = reader.text("title", required=True, max_length=300)
     description = reader.text("description")
     examples = reader.strings("examples")
     strategies = []
     for index, raw in enumerate(reader.tables("strategies", required=True, max_items=100)):
-        strategy = _Reader(raw, reader.path(f"strategies[{index}]"), problems)
+        strategy = Reader(raw, reader.path(f"strategies[{index}]"), problems)
         strategy_id = strategy.slug("id")
         _unique(strategy, "id", strategy_id, strategy_ids, "strategy")
         strategies.append(
@@ -492,10 +422,10 @@ def _pillar(reader: _Reader, problems: list, strategy_ids: set[str]) -> Pillar:
     return Pillar(title, tuple(strategies), description, examples)
 
 
-def _details(strategy: _Reader, problems: list) -> tuple[Detail, ...]:
+def _details(strategy: Reader, problems: list) -> tuple[Detail, ...]:
     details = []
     for index, raw in enumerate(strategy.tables("details", max_items=30)):
-        reader = _Reader(raw, strategy.path(f"details[{index}]"), problems)
+        reader = Reader(raw, strategy.path(f"details[{index}]"), problems)
         details.append(
             Detail(
                 reader.text("label", required=True, max_length=100),
@@ -515,11 +445,12 @@ def agenda_to_dict(agenda: Agenda) -> dict[str, Any]:
     _put(data, "join_questions", [_join_question_dict(q) for q in agenda.join_questions])
     data["segments"] = [_segment_dict(s) for s in agenda.segments]
     _put(data, "frameworks", [_framework_dict(f) for f in agenda.frameworks])
+    _put(data, "translations", agenda_translations.to_dict(agenda.translations))
     return data
 
 
 def _put(data: dict[str, Any], key: str, value: Any) -> None:
-    if value not in ("", [], (), None):
+    if value not in ("", [], (), {}, None):
         data[key] = value
 
 

@@ -18,7 +18,9 @@ BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 # Control characters TOML does not allow raw in strings (tab is allowed; newline only in
 # multi-line strings, where it is written as a real line break).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-INLINE_TABLES = {"details"}
+# Small records read better inline: `details = [{ label, text }]`, a translation's
+# `choices = { "English choice" = "label" }`.
+INLINE_TABLES = {"details", "choices"}
 HEADER = "# Agenda file for workshop. Check it with: workshop check FILE.toml\n\n"
 
 
@@ -41,7 +43,8 @@ def _table(lines: list[str], table: dict[str, Any], path: tuple[str, ...]) -> No
     for key, value in nested.items():
         name = ".".join(_key(part) for part in (*path, key))
         if isinstance(value, dict):
-            lines += ["", f"[{name}]"]
+            if not value or not all(_is_section(k, v) for k, v in value.items()):
+                lines += ["", f"[{name}]"]  # a table holding only tables needs no header
             _table(lines, value, (*path, key))
             continue
         for item in value:
@@ -51,9 +54,9 @@ def _table(lines: list[str], table: dict[str, Any], path: tuple[str, ...]) -> No
 
 def _is_section(key: str, value: Any) -> bool:
     """Tables and arrays of tables get their own `[...]` headers, except the small records
-    listed in INLINE_TABLES (`details = [{ label, text }]`), which read better inline."""
+    listed in INLINE_TABLES, which read better inline."""
     if isinstance(value, dict):
-        return True
+        return key not in INLINE_TABLES
     is_table_array = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
     return bool(is_table_array) and key not in INLINE_TABLES
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from . import accounts, security
 from .extensions import db, login_manager
 from .forms import EmptyForm, LoginForm
+from .ids import as_id
 from .models import Facilitator
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -19,9 +21,10 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def load_facilitator(user_id: str) -> Facilitator | None:
     """Sign-ins carry "<id>.<session version>": one from before the last sign-out is void."""
     account, _, version = user_id.partition(".")
-    if not account.isdigit() or not version.isdigit():
+    account_id = as_id(account)
+    if account_id is None or not (version.isascii() and version.isdecimal()) or len(version) > 12:
         return None
-    facilitator = db.session.get(Facilitator, int(account))
+    facilitator = db.session.get(Facilitator, account_id)
     if facilitator is None or facilitator.session_version != int(version):
         return None
     return facilitator
@@ -38,7 +41,9 @@ def login():
         if limits.failed_logins_by_account.blocked(
             account
         ) or limits.failed_logins_by_address.blocked(address):
-            form.password.errors.append("Too many failed attempts. Wait a minute, then try again.")
+            form.password.errors.append(
+                gettext("Too many failed attempts. Wait a minute, then try again.")
+            )
             return render_template("auth/login.html", form=form), 429
         facilitator = accounts.authenticate(db.session, form.email.data, form.password.data)
         if facilitator is not None:
@@ -46,7 +51,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         limits.failed_logins_by_account.hit(account)
         limits.failed_logins_by_address.hit(address)
-        form.password.errors.append("That e-mail and password do not match an account.")
+        form.password.errors.append(gettext("That e-mail and password do not match an account."))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
 
 
@@ -58,7 +63,7 @@ def logout():
         current_user.session_version += 1
         db.session.commit()
         logout_user()
-        flash("You are signed out.")
+        flash(gettext("You are signed out."))
     return redirect(url_for("auth.login"))
 
 

@@ -4,12 +4,15 @@ JavaScript; `static/js/board.js` adds drag and drop and live updates from co-fac
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import login_required
 
-from . import actions, broadcast, themes, workshops
+from . import actions, broadcast, i18n, suggestion_runs, themes, workshops
 from .extensions import db
 from .facilitator import own_workshop
 from .forms import EmptyForm
+from .i18n import N_
+from .ids import as_id, ids_from
 from .models import Response, Workshop
 from .workshops import ActionError
 
@@ -22,7 +25,7 @@ def _filters() -> dict[str, str]:
 
 def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
     """Everything the board shows: themes with their answers, and the unsorted pile."""
-    agenda = workshops.agenda_of(workshop)
+    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     listed = broadcast.facilitator_responses(workshop)
     shown = [r for r in listed if _matches(r, filters)]
     summaries = themes.summaries(db.session, workshop)
@@ -69,11 +72,16 @@ def fragment(workshop_id: int):
 
 
 def _int_list(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return ids_from(values)
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """None for an empty field ("unsorted"); 0, which no row has, for anything not an id, so
+    the action refuses it as not found instead of reading it as "unsorted"."""
+    if not value:
+        return None
+    found = as_id(value)
+    return 0 if found is None else found
 
 
 def form_operation(form) -> tuple[str, dict]:
@@ -110,13 +118,15 @@ def change(workshop_id: int):
     workshop = own_workshop(workshop_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     if not EmptyForm().validate_on_submit():
-        return _reply(workshop, wants_json, "The form expired. Reload the page and try again.", 400)
+        expired = gettext("The form expired. Reload the page and try again.")
+        return _reply(workshop, wants_json, expired, 400)
     op, data = form_operation(request.form)
     try:
         result = actions.board(workshop, op, data)
     except ActionError as error:
         db.session.rollback()
-        return _reply(workshop, wants_json, f"Could not do that: {error}.", 400)
+        text = i18n.message(N_("Could not do that: {error}"), error=i18n.error_text(error))
+        return _reply(workshop, wants_json, text + ".", 400)
     return jsonify({"ok": True, **result}) if wants_json else _back(workshop)
 
 
@@ -135,30 +145,53 @@ def _back(workshop: Workshop):
 @bp.post("/suggest")
 @login_required
 def suggest_view(workshop_id: int):
-    """Propose themes for the unsorted answers; the facilitator reviews them next."""
+    """Start proposing themes for the unsorted answers; the next page follows the work."""
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
-    requested = request.form.get("themes", "")
-    k = int(requested) if requested.isdigit() and 1 < int(requested) <= 60 else None
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
+    requested = as_id(request.form.get("themes", ""))
+    k = requested if requested is not None and 1 < requested <= 60 else None
     try:
-        suggestions = run_suggester(workshop, k)
+        compute = suggester_for(workshop, k)
     except ActionError as error:
-        flash(str(error))
+        flash(i18n.error_text(error))
+        return _back(workshop)
+    run = suggestion_runs.start(workshop.id, compute)
+    return redirect(url_for("board.suggestion_run", workshop_id=workshop.id, run_id=run.id))
+
+
+@bp.get("/suggest/<run_id>")
+@login_required
+def suggestion_run(workshop_id: int, run_id: str):
+    """The run's progress (the page reloads itself until it is done), then the suggestions."""
+    workshop = own_workshop(workshop_id)
+    run = suggestion_runs.find(run_id, workshop.id)
+    if run is None:
+        flash(gettext("Those suggestions are no longer here (the server restarted). Ask again."))
+        return _back(workshop)
+    if not run.done:
+        return render_template("facilitator/suggesting.html", workshop=workshop, run=run)
+    if run.error is not None:
+        flash(_run_failure(run.error))
         return _back(workshop)
     context = board_context(workshop, {"prompt": "", "q": ""})
     texts = {r["id"]: r for r in broadcast.facilitator_responses(workshop)}
     return render_template(
-        "facilitator/suggestions.html", suggestions=suggestions, texts=texts, **context
+        "facilitator/suggestions.html", suggestions=run.suggestions, texts=texts, **context
     )
 
 
-def run_suggester(workshop: Workshop, k: int | None) -> list:
-    from . import suggest  # loads the language model on first use
+def _run_failure(error: Exception) -> str:
+    if isinstance(error, ActionError):
+        return i18n.error_text(error)
+    return gettext("The suggestions failed: %(error)s", error=str(error) or type(error).__name__)
 
-    ready, reason = suggest.available()
-    if not ready:
-        raise ActionError(f"Suggestions are not available on this server: {reason}", "unavailable")
+
+def suggester_for(workshop: Workshop, k: int | None):
+    """The suggester's work for this session's unsorted answers, as a function of `progress`
+    that touches no database (it runs on the suggestion worker)."""
+    from . import suggest
+
     agenda = workshops.agenda_of(workshop)
     questions = {p.id: p.question for _, p in agenda.prompts()}
     rows = db.session.scalars(
@@ -174,7 +207,7 @@ def run_suggester(workshop: Workshop, k: int | None) -> list:
         if r.theme_id is None
     ]
     if not unsorted:
-        raise ActionError("Every answer is already in a theme.", "empty")
+        raise ActionError(N_("Every answer is already in a theme."), "empty")
     existing = [
         suggest.ExistingTheme(
             t.id,
@@ -184,12 +217,26 @@ def run_suggester(workshop: Workshop, k: int | None) -> list:
         )
         for t in themes.list_themes(db.session, workshop)
     ]
-    hints = [
-        suggest.StrategyHint(s.id, s.name, s.description, s.examples)
-        for f in agenda.frameworks
-        for s in f.strategies()
-    ]
-    return suggest.suggest_themes(unsorted, existing, hints, k=k, seed=0)
+    frameworks = agenda.frameworks
+
+    def compute(progress) -> list:
+        ready, reason = suggest.available()  # loads the encoders on first use
+        if not ready:
+            raise ActionError(
+                N_("Suggestions are not available on this server: {reason}"),
+                "unavailable",
+                reason=reason,
+            )
+        hints = [hint for f in frameworks for hint in suggest.strategy_hints(f)]
+        return suggest.suggest_themes(unsorted, existing, hints, k=k, seed=0, progress=progress)
+
+    return compute
+
+
+def run_suggester(workshop: Workshop, k: int | None) -> list:
+    """The suggestions for this session, computed now on the worker (CLI and tests)."""
+    compute = suggester_for(workshop, k)
+    return suggestion_runs.call(compute, lambda fraction, message: None)
 
 
 @bp.post("/accept")
@@ -198,7 +245,7 @@ def accept(workshop_id: int):
     """Create the suggested themes the facilitator kept, with the titles they gave them."""
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     groups = []
     for index in request.form.getlist("accept"):
         groups.append(
@@ -213,7 +260,11 @@ def accept(workshop_id: int):
         created = actions.accept_suggestions(workshop, groups)
     except ActionError as error:
         db.session.rollback()
-        flash(f"Nothing was changed: {error}.")
+        flash(gettext("Nothing was changed: %(error)s.", error=i18n.error_text(error)))
         return _back(workshop)
-    flash(f"Accepted {len(created)} suggested theme(s).")
+    flash(
+        ngettext(
+            "Accepted %(num)s suggested theme.", "Accepted %(num)s suggested themes.", len(created)
+        )
+    )
     return _back(workshop)

@@ -242,6 +242,39 @@ def vote_payload(workshop: Workshop, audience: str) -> dict[str, Any]:
     return {"round": body, "tally": tally_payload(workshop, audience, vote_round, listed)}
 
 
+def named_for_reader(vote: dict[str, Any], agenda: Agenda) -> dict[str, Any]:
+    """`vote_payload` with candidates taken from the plan's strategies named as `agenda` (the
+    reader's localized agenda) names them. Themes and fixed lists are the room's own words."""
+    body = vote.get("round")
+    if not body:
+        return vote
+    query = select(Candidate.id, Candidate.strategy_id).where(
+        Candidate.round_id == body["id"], Candidate.strategy_id.is_not(None)
+    )
+    plan = {s.id: s for f in agenda.frameworks for s in f.strategies()}
+    names = {cid: plan[sid] for cid, sid in db.session.execute(query) if sid in plan}
+    if not names:
+        return vote
+
+    def renamed(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        return [_renamed(row, names.get(row[key])) for row in rows]
+
+    body = {**body, "candidates": renamed(body["candidates"], "id")}
+    if "results" in body:
+        body["results"] = renamed(body["results"], "candidate_id")
+    tally = vote.get("tally") or {}
+    if "rows" in tally:
+        tally = {**tally, "rows": renamed(tally["rows"], "candidate_id")}
+    return {**vote, "round": body, "tally": tally}
+
+
+def _renamed(row: dict[str, Any], strategy) -> dict[str, Any]:
+    if strategy is None:
+        return row
+    row = {**row, "title": strategy.name}
+    return {**row, "description": strategy.description} if "description" in row else row
+
+
 def tally_rows(vote_round: VoteRound, listed: list[Candidate]) -> list[dict[str, Any]]:
     titles = {c.id: c.title for c in listed}
     return [

@@ -32,6 +32,9 @@ class Defaults:
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
+    # Embed answers for theme suggestions as they arrive, so a facilitator's click finds the
+    # work done (it loads the two sentence encoders, ~300 MB, at the session's first answer).
+    SUGGEST_AHEAD = True
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

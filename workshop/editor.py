@@ -28,7 +28,12 @@ from . import agenda_store, clock
 from .agenda import Agenda, AgendaError, parse_agenda
 from .agenda_toml import to_toml
 from .editor_actions import Change, apply_action, merge_outline
-from .editor_data import agenda_to_form_data, form_data_to_dict, planned_label
+from .editor_data import (
+    agenda_to_form_data,
+    form_data_to_dict,
+    planned_label,
+    with_translations,
+)
 from .editor_forms import AgendaForm, Problem, UploadForm, attach_problems
 from .extensions import db
 from .forms import EmptyForm
@@ -163,6 +168,7 @@ def _rerender(change: Change, saved: SavedAgenda | None):
 def _save(form: AgendaForm, saved: SavedAgenda | None):
     try:
         agenda = parse_agenda(form_data_to_dict(form.data), default_id=form.title.data or "")
+        agenda = with_translations(agenda, form.translations.data)
         saved = agenda_store.save_agenda(
             db.session,
             current_user.id,

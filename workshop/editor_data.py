@@ -9,9 +9,12 @@ adds what a pasted outline holds. No Flask or WTForms here.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from typing import Any
 
+from . import agenda_translations
 from .agenda import Agenda, Duration, Framework, Pillar, Segment, Strategy
 
 RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*$")
@@ -40,7 +43,26 @@ def agenda_to_form_data(agenda: Agenda) -> dict[str, Any]:
         ],
         "segments": [_segment_data(s) for s in agenda.segments],
         "frameworks": [framework_to_form_data(f) for f in agenda.frameworks],
+        "translations": _translations_text(agenda),
     }
+
+
+def _translations_text(agenda: Agenda) -> str:
+    if not agenda.translations:
+        return ""
+    return json.dumps(agenda_translations.to_dict(agenda.translations), ensure_ascii=False)
+
+
+def with_translations(agenda: Agenda, text: Any) -> Agenda:
+    """The edited agenda with the translations its form carried. Entries that no longer fit
+    (a segment or prompt renamed or removed, a list of a different length) are dropped: the
+    editor cannot show them, and they would stop the agenda from saving."""
+    try:
+        raw = json.loads(text) if isinstance(text, str) and text.strip() else None
+    except ValueError:
+        raw = None
+    kept = agenda_translations.parse(raw, agenda, problems=[]) if isinstance(raw, dict) else ()
+    return replace(agenda, translations=kept)
 
 
 def _segment_data(segment: Segment) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
     SubmitField,
@@ -123,6 +124,8 @@ class AgendaForm(FlaskForm):
     frameworks = FieldList(FormField(FrameworkForm))
     outline = TextAreaField("Paste an outline")
     outline_target = _select("Add it to")
+    # The agenda's translations (JSON) ride along unchanged: the editor has no fields for them.
+    translations = HiddenField()
 
     def set_framework_choices(self) -> None:
         """Segments may show any framework in this form; a value typed before is kept."""

@@ -1,5 +1,6 @@
 """Extensions, created unbound and bound to the app in `create_app`."""
 
+from flask_babel import gettext
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +32,7 @@ csrf = CSRFProtect()
 
 def init_app(app) -> None:
     from . import database
+    from .i18n import N_
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["DATABASE_URL"])
     db.init_app(app)
@@ -39,7 +41,8 @@ def init_app(app) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in as a facilitator to continue."
+    login_manager.login_message = N_("Please sign in as a facilitator to continue.")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

@@ -13,12 +13,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from . import actions, broadcast, clock, identity, themes, timing, workshops
+from . import actions, broadcast, clock, i18n, identity, themes, timing, workshops
 from .agenda import Agenda
 from .extensions import db
 from .forms import EmptyForm
+from .i18n import N_
+from .ids import as_id, ids_from
 from .library import current_library, find_agenda
 from .models import Workshop
 from .workshops import ActionError
@@ -41,7 +44,7 @@ def _agenda_or_404(agenda_id: str) -> Agenda:
     """An agenda this facilitator may use: from the shared library or their own."""
     agenda = find_agenda(current_app, agenda_id, db.session, current_user.id)
     if agenda is None:
-        abort(404, description="No agenda with that id in the library.")
+        abort(404, description=gettext("No agenda with that id in the library."))
     return agenda
 
 
@@ -57,7 +60,7 @@ def agenda_detail(agenda_id: str):
 def start(agenda_id: str):
     agenda = _agenda_or_404(agenda_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     workshop = workshops.start_workshop(db.session, current_user, agenda)
     db.session.commit()
     return redirect(url_for("facilitator.console", workshop_id=workshop.id))
@@ -66,7 +69,7 @@ def start(agenda_id: str):
 def own_workshop(workshop_id: int) -> Workshop:
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None or not identity.facilitates(workshop):
-        abort(404, description="No session of yours has that number.")
+        abort(404, description=gettext("No session of yours has that number."))
     return workshop
 
 
@@ -75,7 +78,7 @@ def own_workshop(workshop_id: int) -> Workshop:
 def console(workshop_id: int):
     workshop = own_workshop(workshop_id)
     actions.refresh(workshop)
-    agenda = workshops.agenda_of(workshop)
+    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     by_prompt: dict[str, list[dict]] = {}
     for item in broadcast.facilitator_responses(workshop):
         by_prompt.setdefault(item["prompt_id"], []).append(item)
@@ -102,14 +105,14 @@ def console(workshop_id: int):
 def control(workshop_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     action, _, amount = request.form.get("action", "").partition("-")
     seconds = EXTEND_CHOICES.get(amount, 0)
     try:
         actions.control(workshop, action, seconds)
     except ActionError as error:
         db.session.rollback()
-        flash(f"Could not {action or 'do that'}: {error}.")
+        flash(control_failed(action, error) + ".")
     return redirect(url_for("facilitator.console", workshop_id=workshop.id))
 
 
@@ -118,13 +121,18 @@ def control(workshop_id: int):
 def hide_response(workshop_id: int, response_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     try:
         actions.hide_response(workshop, response_id, request.form.get("hidden", "1") == "1")
     except ActionError as error:
         db.session.rollback()
-        flash(str(error))
+        flash(i18n.error_text(error))
     return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="responses"))
+
+
+def control_failed(action: str, error: ActionError) -> str:
+    template = i18n.CONTROL_FAILED.get(action, N_("Could not do that: {error}"))
+    return i18n.message(template, error=i18n.error_text(error))
 
 
 def join_url(workshop: Workshop) -> str:
@@ -141,9 +149,11 @@ def join_url(workshop: Workshop) -> str:
 
 def vote_context(workshop: Workshop) -> dict:
     """The console's voting panel: the latest round with its full tally, and the themes."""
-    agenda = workshops.agenda_of(workshop)
+    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     segment = timing.current_segment(workshop, agenda)
-    payload = broadcast.vote_payload(workshop, broadcast.FACILITATORS)
+    payload = broadcast.named_for_reader(
+        broadcast.vote_payload(workshop, broadcast.FACILITATORS), agenda
+    )
     return {
         "workshop": workshop,
         "agenda": agenda,
@@ -170,7 +180,7 @@ def vote(workshop_id: int):
     workshop = own_workshop(workshop_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     op = request.form.get("op", "")
     data = {
         "source": request.form.get("source", "themes"),
@@ -179,17 +189,17 @@ def vote(workshop_id: int):
         "top": _number(request.form.get("top")) or 3,
     }
     if request.form.get("source") == "chosen":
-        chosen = [int(v) for v in request.form.getlist("theme_ids") if v.isdigit()]
+        chosen = ids_from(request.form.getlist("theme_ids"))
         if not chosen:
-            return _vote_refused(wants_json, "tick at least one theme to vote on")
+            return _vote_refused(wants_json, gettext("tick at least one theme to vote on"))
         data.update(source="themes", theme_ids=chosen)
     try:
         actions.vote(workshop, op, data)
     except ActionError as error:
         db.session.rollback()
         if wants_json:
-            return jsonify({"ok": False, "error": str(error)}), 400
-        flash(f"Could not do that: {error}.")
+            return jsonify({"ok": False, "error": i18n.error_text(error)}), 400
+        flash(i18n.message(N_("Could not do that: {error}"), error=i18n.error_text(error)) + ".")
     if wants_json:
         return jsonify({"ok": True})
     return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="voting"))
@@ -198,10 +208,10 @@ def vote(workshop_id: int):
 def _vote_refused(wants_json: bool, message: str):
     if wants_json:
         return jsonify({"ok": False, "error": message}), 400
-    flash(f"Could not do that: {message}.")
+    flash(i18n.message(N_("Could not do that: {error}"), error=message) + ".")
     workshop_id = request.view_args["workshop_id"]
     return redirect(url_for("facilitator.console", workshop_id=workshop_id, _anchor="voting"))
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return as_id(value) if value else None

@@ -6,13 +6,16 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
 
-from . import actions, broadcast, participants, responses, voting, workshops
+from . import actions, broadcast, i18n, participants, responses, voting, workshops
 from .extensions import db
 from .facilitator import own_workshop
 from .forms import EmptyForm
+from .i18n import N_
+from .ids import as_id, ids_from
 from .models import Participant, Workshop
 from .workshops import ActionError
 
@@ -30,7 +33,7 @@ def paper_participants(workshop: Workshop) -> list[Participant]:
 @login_required
 def show(workshop_id: int):
     workshop = own_workshop(workshop_id)
-    agenda = workshops.agenda_of(workshop)
+    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     people = paper_participants(workshop)
     vote = broadcast.vote_payload(workshop, broadcast.FACILITATORS)["round"]
     ballots = {}
@@ -57,15 +60,19 @@ def show(workshop_id: int):
 def _checked(workshop_id: int) -> Workshop:
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     return workshop
 
 
 def _paper_person(workshop: Workshop, participant_id: int) -> Participant:
     person = db.session.get(Participant, participant_id)
     if person is None or person.workshop_id != workshop.id or not person.is_paper:
-        abort(404, description="No such paper participant in this session.")
+        abort(404, description=gettext("No such paper participant in this session."))
     return person
+
+
+def _not_saved(template: str, person: Participant, error: ActionError) -> str:
+    return i18n.message(template, number=person.number, error=i18n.error_text(error))
 
 
 def _back(workshop: Workshop, anchor: str = ""):
@@ -83,10 +90,12 @@ def add(workshop_id: int):
         db.session.commit()
     except ActionError as error:
         db.session.rollback()
-        flash(f"Could not add a paper participant: {error}.")
+        flash(
+            gettext("Could not add a paper participant: %(error)s.", error=i18n.error_text(error))
+        )
         return _back(workshop)
     broadcast.counts_changed(workshop.id)
-    flash(f"Added paper participant #{person.number}.")
+    flash(gettext("Added paper participant #%(number)s.", number=person.number))
     return _back(workshop, f"paper-{person.id}")
 
 
@@ -105,7 +114,11 @@ def answer(workshop_id: int, participant_id: int):
         actions.respond(workshop, person, submission)
     except ActionError as error:
         db.session.rollback()
-        flash(f"Paper participant #{person.number}: the answer was not saved: {error}.")
+        flash(
+            _not_saved(
+                N_("Paper participant #{number}: the answer was not saved: {error}."), person, error
+            )
+        )
     return _back(workshop, f"paper-{person.id}")
 
 
@@ -114,22 +127,24 @@ def answer(workshop_id: int, participant_id: int):
 def ballot(workshop_id: int, participant_id: int):
     workshop = _checked(workshop_id)
     person = _paper_person(workshop, participant_id)
-    picks = [
-        int(v) for v in (request.form.get(f"pick-{n}", "") for n in range(1, 11)) if v.isdigit()
-    ]
-    picks += [int(v) for v in request.form.getlist("pick") if v.isdigit()]
+    picks = ids_from(request.form.get(f"pick-{n}", "") for n in range(1, 11))
+    picks += ids_from(request.form.getlist("pick"))
     round_id = request.form.get("round_id", "")
     try:
         actions.cast_ballot(
             workshop.id,
             person.id,
-            int(round_id) if round_id.isdigit() else None,
+            as_id(round_id),
             picks,
             uuid.uuid4().hex,
         )
     except ActionError as error:
         db.session.rollback()
-        flash(f"Paper participant #{person.number}: the ballot was not saved: {error}.")
+        flash(
+            _not_saved(
+                N_("Paper participant #{number}: the ballot was not saved: {error}."), person, error
+            )
+        )
         return _back(workshop, f"paper-{person.id}")
-    flash(f"Paper participant #{person.number}'s ballot is in.")
+    flash(gettext("Paper participant #%(number)s's ballot is in.", number=person.number))
     return _back(workshop, f"paper-{person.id}")

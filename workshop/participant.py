@@ -15,11 +15,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 
 from . import (
     actions,
     broadcast,
     clock,
+    i18n,
     identity,
     participants,
     responses,
@@ -31,6 +33,8 @@ from . import (
 )
 from .extensions import csrf, db
 from .forms import EmptyForm
+from .i18n import N_
+from .ids import as_id, ids_from
 from .models import Workshop
 from .workshops import ActionError
 
@@ -55,9 +59,11 @@ def join_by_code():
     workshop = find_code(code)
     if workshop is None:
         error = (
-            "Enter the code shown on the screen."
+            gettext("Enter the code shown on the screen.")
             if not code
-            else f"No session has the code {code}. Check the screen and try again."
+            else gettext(
+                "No session has the code %(code)s. Check the screen and try again.", code=code
+            )
         )
         return render_template(
             "participant/home.html", code=code, error=error
@@ -73,7 +79,9 @@ def find_code(code: str) -> Workshop | None:
     if limiter.blocked(address):
         abort(
             429,
-            description="Too many wrong codes from this network. Wait a minute, then try again.",
+            description=gettext(
+                "Too many wrong codes from this network. Wait a minute, then try again."
+            ),
         )
     workshop = workshops.find_by_code(db.session, code) if code else None
     if workshop is None and code:
@@ -84,7 +92,7 @@ def find_code(code: str) -> Workshop | None:
 def _workshop_or_404(code: str) -> Workshop:
     workshop = find_code(code)
     if workshop is None:
-        abort(404, description="No session has that code. Check the code on the screen.")
+        abort(404, description=gettext("No session has that code. Check the code on the screen."))
     if code != workshop.code and request.method == "GET":
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "code": workshop.code})))
     return workshop
@@ -106,21 +114,36 @@ def segment_fragment(code: str):
     workshop = _workshop_or_404(code)
     participant = identity.current_participant(workshop)
     if participant is None:
-        abort(403, description="Join the session first.")
+        abort(403, description=gettext("Join the session first."))
     return _render_live(workshop, participant, template="participant/_segment.html")
 
 
+def reader_agenda(workshop: Workshop):
+    """The workshop's agenda in the reader's language, for display only: answers are checked
+    against the agenda itself, so a choice submitted is the same in every language."""
+    return workshops.agenda_of(workshop, i18n.current_language())
+
+
 def _join_page(workshop: Workshop, answers: dict, error: ActionError | None, status: int = 200):
-    agenda = workshops.agenda_of(workshop)
+    agenda = reader_agenda(workshop)
     page = render_template(
         "participant/join.html",
         workshop=workshop,
         agenda=agenda,
         answers=answers,
         error=error,
+        error_message=_join_error_text(error, agenda) if error else "",
         form=EmptyForm(),
     )
     return page, status
+
+
+def _join_error_text(error: ActionError, agenda) -> str:
+    """A join question's error names the question as the reader sees it."""
+    question = next((q for q in agenda.join_questions if q.id == error.code), None)
+    if question is None or "label" not in error.params:
+        return i18n.error_text(error)
+    return i18n.error_text(error, label=question.label)
 
 
 @bp.post("/w/<code>/join")
@@ -132,7 +155,10 @@ def join(code: str):
     answers = {key: value for key, value in request.form.items() if key != "csrf_token"}
     if not EmptyForm().validate_on_submit():
         return _join_page(
-            workshop, answers, ActionError("The form expired: please send it again.", "csrf"), 400
+            workshop,
+            answers,
+            ActionError(N_("The form expired: please send it again."), "csrf"),
+            400,
         )
     token = participants.new_token()
     try:
@@ -158,7 +184,7 @@ def join(code: str):
 
 
 def _render_live(workshop: Workshop, participant, template: str = "participant/live.html", **extra):
-    agenda = workshops.agenda_of(workshop)
+    agenda = reader_agenda(workshop)
     now = clock.now()
     segment = timing.current_segment(workshop, agenda)
     own = responses.own_responses(db.session, participant)
@@ -168,7 +194,7 @@ def _render_live(workshop: Workshop, participant, template: str = "participant/l
         agenda=agenda,
         segment=segment,
         themes=themes.summaries(db.session, workshop),
-        vote=_vote_context(workshop, participant),
+        vote=_vote_context(workshop, participant, agenda),
         participant=participant,
         own={
             prompt.id: [r for r in own if r.prompt_id == prompt.id]
@@ -193,9 +219,11 @@ def _live_participant(code: str):
         # Give back what was typed: the new page carries a fresh token, so sending again works.
         prompt_id = request.form.get("prompt_id", "")
         drafts = {prompt_id: request.form.get("text", "")} if prompt_id else {}
-        errors = {"_form": "The page had expired, so nothing was sent. Please send it again."}
+        errors = {
+            "_form": gettext("The page had expired, so nothing was sent. Please send it again.")
+        }
         if prompt_id:
-            errors[prompt_id] = "Not sent yet: press send again."
+            errors[prompt_id] = gettext("Not sent yet: press send again.")
         return (
             workshop,
             participant,
@@ -222,9 +250,8 @@ def create_response(code: str):
     except ActionError as error:
         db.session.rollback()
         drafts = {prompt_id: submission.text}
-        return _render_live(
-            workshop, participant, errors={prompt_id: str(error)}, drafts=drafts
-        ), 400
+        errors = {prompt_id: i18n.error_text(error)}
+        return _render_live(workshop, participant, errors=errors, drafts=drafts), 400
     return redirect(
         url_for("participant.workshop_page", code=workshop.code, _anchor=f"prompt-{prompt_id}")
     )
@@ -246,13 +273,20 @@ def edit_response(code: str, response_id: int):
         )
     except ActionError as error:
         db.session.rollback()
-        errors = {f"r{response_id}": str(error), "_form": f"That change was not saved: {error}."}
-        return _render_live(workshop, participant, errors=errors), 400
+        return _render_live(workshop, participant, errors=_change_errors(response_id, error)), 400
     return redirect(
         url_for(
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
         )
     )
+
+
+def _change_errors(response_id: int, error: ActionError) -> dict[str, str]:
+    text = i18n.error_text(error)
+    return {
+        f"r{response_id}": text,
+        "_form": gettext("That change was not saved: %(error)s.", error=text),
+    }
 
 
 @bp.post("/w/<code>/responses/<int:response_id>/delete")
@@ -265,8 +299,7 @@ def delete_response(code: str, response_id: int):
         response = actions.delete_response(workshop, participant, response_id)
     except ActionError as error:
         db.session.rollback()
-        errors = {f"r{response_id}": str(error), "_form": f"That change was not saved: {error}."}
-        return _render_live(workshop, participant, errors=errors), 400
+        return _render_live(workshop, participant, errors=_change_errors(response_id, error)), 400
     return redirect(
         url_for(
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
@@ -274,13 +307,14 @@ def delete_response(code: str, response_id: int):
     )
 
 
-def _vote_context(workshop: Workshop, participant) -> dict | None:
+def _vote_context(workshop: Workshop, participant, agenda) -> dict | None:
     """The latest vote as this participant sees it: choices, their ballot, results once closed."""
     vote_round = voting.latest_round(db.session, workshop)
     if vote_round is None:
         return None
     ballot = voting.ballot_of(db.session, vote_round, participant)
-    payload = broadcast.vote_payload(workshop, broadcast.PARTICIPANTS)["round"]
+    vote = broadcast.vote_payload(workshop, broadcast.PARTICIPANTS)
+    payload = broadcast.named_for_reader(vote, agenda)["round"]
     return {
         **payload,
         "my_picks": voting.ballot_picks(db.session, ballot) if ballot else [],
@@ -297,8 +331,8 @@ def theme_page(code: str, theme_id: int):
     try:
         theme = themes.get_theme(db.session, workshop, theme_id)
     except ActionError:
-        abort(404, description="No such theme in this session.")
-    agenda = workshops.agenda_of(workshop)
+        abort(404, description=gettext("No such theme in this session."))
+    agenda = reader_agenda(workshop)
     listed = themes.visible_responses(db.session, workshop, [theme.id])
     questions = {p.id: p.question for _, p in agenda.prompts()}
     return render_template(
@@ -318,18 +352,22 @@ def cast_ballot(code: str):
     if early is not None:
         return early
     round_id = request.form.get("round_id", "")
-    picks = [int(v) for v in _ballot_fields(request.form) if v.isdigit()]
+    picks = ids_from(_ballot_fields(request.form))
     try:
         actions.cast_ballot(
             workshop.id,
             participant.id,
-            int(round_id) if round_id.isdigit() else None,
+            as_id(round_id),
             picks,
             request.form.get("client_id", ""),
         )
     except ActionError as error:
         db.session.rollback()
-        errors = {"ballot": str(error), "_form": f"Your vote was not saved: {error}."}
+        text = i18n.error_text(error)
+        errors = {
+            "ballot": text,
+            "_form": gettext("Your vote was not saved: %(error)s.", error=text),
+        }
         return _render_live(workshop, participant, errors=errors), 400
     return redirect(
         url_for("participant.workshop_page", code=workshop.code, voted=1, _anchor="vote")

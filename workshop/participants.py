@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .agenda import Agenda
+from .i18n import N_
 from .models import Participant, Workshop
 from .workshops import ActionError
 
@@ -42,12 +43,19 @@ def clean_answers(agenda: Agenda, raw: dict[str, Any]) -> dict[str, str]:
         value = value.strip() if isinstance(value, str) else ""
         if len(value) > MAX_ANSWER_LENGTH:
             raise ActionError(
-                f"{question.label}: at most {MAX_ANSWER_LENGTH} characters", question.id
+                N_("{label}: at most {limit} characters"),
+                question.id,
+                label=question.label,
+                limit=MAX_ANSWER_LENGTH,
             )
         if question.kind == "choice" and value and value not in question.choices:
-            raise ActionError(f"{question.label}: pick one of the choices", question.id)
+            raise ActionError(
+                N_("{label}: pick one of the choices"), question.id, label=question.label
+            )
         if question.required and not value:
-            raise ActionError(f"{question.label}: please answer this question", question.id)
+            raise ActionError(
+                N_("{label}: please answer this question"), question.id, label=question.label
+            )
         if value:
             answers[question.id] = value
     return answers
@@ -58,7 +66,7 @@ def join(
 ) -> Participant:
     """Add a participant with the next number in this workshop."""
     if workshop.ended_at is not None:
-        raise ActionError("this session has ended", "ended")
+        raise ActionError(N_("this session has ended"), "ended")
     answers = clean_answers(agenda, raw_answers)
     role_question = next((q for q in agenda.join_questions if q.kind == "choice"), None)
     # Numbers are handed out one at a time per workshop: locking the workshop's row makes

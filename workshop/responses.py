@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from . import timing
 from .agenda import Agenda, Prompt, Segment
+from .i18n import N_
+from .ids import as_id, is_id
 from .models import Participant, Response, Workshop
 from .workshops import ActionError
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # whole value: fullmatch (`$` allows a \n)
 
 
 @dataclass(frozen=True)
@@ -28,31 +30,35 @@ class Submission:
 def open_prompt(workshop: Workshop, agenda: Agenda, prompt_id: str) -> tuple[Segment, Prompt]:
     """The prompt, if it belongs to the segment on screen now; otherwise it is closed."""
     if workshop.ended_at is not None:
-        raise ActionError("this session has ended", "closed")
+        raise ActionError(N_("this session has ended"), "closed")
     segment = timing.current_segment(workshop, agenda)
     prompt = next((p for p in segment.prompts if p.id == prompt_id), None) if segment else None
     if prompt is None:
         exists = agenda.prompt(prompt_id) is not None
-        raise ActionError("this question is closed" if exists else "no such question", "closed")
+        raise ActionError(
+            N_("this question is closed") if exists else N_("no such question"), "closed"
+        )
     return segment, prompt
 
 
 def any_prompt(workshop: Workshop, agenda: Agenda, prompt_id: object) -> tuple[Segment, Prompt]:
     """Any question of the agenda, while the session has not ended (for paper cards)."""
     if workshop.ended_at is not None:
-        raise ActionError("this session has ended", "closed")
+        raise ActionError(N_("this session has ended"), "closed")
     for segment, prompt in agenda.prompts():
         if prompt.id == prompt_id:
             return segment, prompt
-    raise ActionError("no such question", "closed")
+    raise ActionError(N_("no such question"), "closed")
 
 
 def clean_text(text: object, prompt: Prompt) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ActionError("write something first", "empty")
+        raise ActionError(N_("write something first"), "empty")
     text = text.strip()
     if len(text) > prompt.max_length:
-        raise ActionError(f"too long: at most {prompt.max_length} characters", "too_long")
+        raise ActionError(
+            N_("too long: at most {limit} characters"), "too_long", limit=prompt.max_length
+        )
     return text
 
 
@@ -65,7 +71,7 @@ def clean_strategy(strategy_id: object, segment: Segment, agenda: Agenda) -> str
         or framework is None
         or framework.strategy(strategy_id) is None
     ):
-        raise ActionError("no such strategy in this plan", "strategy")
+        raise ActionError(N_("no such strategy in this plan"), "strategy")
     return strategy_id
 
 
@@ -78,8 +84,8 @@ def submit(
     now: datetime,
 ) -> tuple[Response, bool]:
     """Store a response. A resend with the same client id returns the stored one, not a copy."""
-    if not isinstance(submission.client_id, str) or not CLIENT_ID.match(submission.client_id):
-        raise ActionError("missing or malformed client id", "client_id")
+    if not isinstance(submission.client_id, str) or not CLIENT_ID.fullmatch(submission.client_id):
+        raise ActionError(N_("missing or malformed client id"), "client_id")
     existing = _by_client_id(db, participant, submission.client_id)
     if existing is not None:
         return existing, False
@@ -91,7 +97,9 @@ def submit(
     strategy_id = clean_strategy(submission.strategy_id, segment, agenda)
     if count_own(db, participant, prompt.id) >= prompt.max_responses:
         raise ActionError(
-            f"you have given {prompt.max_responses} answers to this question already", "limit"
+            N_("you have given {limit} answers to this question already"),
+            "limit",
+            limit=prompt.max_responses,
         )
     response = Response(
         workshop_id=workshop.id,
@@ -127,17 +135,16 @@ def count_own(db: Session, participant: Participant, prompt_id: str) -> int:
 
 
 def own_response(db: Session, participant: Participant, response_id: object) -> Response:
-    if isinstance(response_id, str) and response_id.isdigit():
-        response_id = int(response_id)
-    if not isinstance(response_id, int) or isinstance(response_id, bool):
-        raise ActionError("no such answer", "not_found")
+    response_id = as_id(response_id)  # the forms send text, the socket a number
+    if response_id is None:
+        raise ActionError(N_("no such answer"), "not_found")
     response = db.get(Response, response_id)
     if (
         response is None
         or response.participant_id != participant.id
         or response.deleted_at is not None
     ):
-        raise ActionError("no such answer", "not_found")
+        raise ActionError(N_("no such answer"), "not_found")
     return response
 
 
@@ -180,10 +187,9 @@ def set_hidden(
     db: Session, workshop: Workshop, response_id: object, hidden: bool, now: datetime
 ) -> Response:
     """A facilitator hides an inappropriate answer: kept and flagged, out of the room's view."""
-    is_id = isinstance(response_id, int) and not isinstance(response_id, bool)
-    response = db.get(Response, response_id) if is_id else None
+    response = db.get(Response, response_id) if is_id(response_id) else None
     if response is None or response.workshop_id != workshop.id or response.deleted_at is not None:
-        raise ActionError("no such answer", "not_found")
+        raise ActionError(N_("no such answer"), "not_found")
     response.hidden = bool(hidden)
     if response.hidden:
         response.theme_id = None  # hidden answers stay out of themes

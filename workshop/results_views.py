@@ -22,25 +22,38 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date, format_time, gettext
 from flask_login import current_user, login_required
 
-from . import clock, exports, sharing
+from . import clock, exports, i18n, sharing
 from .extensions import db
 from .facilitator import own_workshop
 from .forms import EmptyForm
+from .i18n import N_
 from .models import Workshop
 from .results import FACILITATOR, SHARED, Results, build_results
 from .workshops import ActionError
 
 bp = Blueprint("results", __name__)
 NEW_LINK_KEY = "new_share_link"
-INVALID_LINK = "This share link does not work: it may have expired or been revoked."
+INVALID_LINK = N_("This share link does not work: it may have expired or been revoked.")
 RENDERERS = exports.RENDERERS
 
 
 @bp.app_template_filter("utc_time")
-def utc_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M UTC") -> str:
-    return moment.astimezone(UTC).strftime(pattern) if moment else ""
+def utc_time(moment: datetime | None, date_only: bool = False) -> str:
+    """A moment in UTC, written the reader's way: "Nov 22, 2026, 3:31 AM UTC" in English,
+    "22 nov 2026, 3:31 UTC" in Spanish."""
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    if date_only:
+        return format_date(moment, "long")
+    return gettext(
+        "%(date)s, %(time)s UTC",
+        date=format_date(moment, "medium"),
+        time=format_time(moment, "short"),
+    )
 
 
 def _results(workshop: Workshop, audience: str) -> Results:
@@ -49,7 +62,7 @@ def _results(workshop: Workshop, audience: str) -> Results:
 
 def _download(results: Results, fmt: str):
     if fmt not in RENDERERS:
-        abort(404, description="No download in that format.")
+        abort(404, description=gettext("No download in that format."))
     body = RENDERERS[fmt](results)
     response = current_app.response_class(body, mimetype=exports.FORMATS[fmt][0])
     name = exports.filename(results, fmt)
@@ -88,7 +101,10 @@ def download(workshop_id: int, fmt: str):
 def api(workshop_id: int):
     """For scripts: a 401 instead of the sign-in page's redirect."""
     if not current_user.is_authenticated:
-        abort(401, description="Sign in as a facilitator of this session, or use a share link.")
+        abort(
+            401,
+            description=gettext("Sign in as a facilitator of this session, or use a share link."),
+        )
     return jsonify(exports.to_dict(_results(own_workshop(workshop_id), FACILITATOR)))
 
 
@@ -97,7 +113,7 @@ def api(workshop_id: int):
 def create_link(workshop_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     days = request.form.get("expires_in_days", "")
     try:
         _, token = sharing.create_link(
@@ -105,12 +121,12 @@ def create_link(workshop_id: int):
             workshop,
             current_user.id,
             clock.now(),
-            int(days) if days.isdigit() else -1,
+            int(days) if days.isascii() and days.isdecimal() and len(days) <= 6 else -1,
             request.form.get("label", ""),
         )
     except ActionError as error:
         db.session.rollback()
-        flash(f"Could not create the link: {error}.")
+        flash(gettext("Could not create the link: %(error)s.", error=i18n.error_text(error)))
         return redirect(url_for(".page", workshop_id=workshop.id, _anchor="sharing"))
     db.session.commit()
     # Shown once, on the next page: only the token's hash is stored.
@@ -123,14 +139,14 @@ def create_link(workshop_id: int):
 def revoke_link(workshop_id: int, link_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
     try:
         sharing.revoke(db.session, workshop, link_id, clock.now())
         db.session.commit()
-        flash("The share link no longer works.")
+        flash(gettext("The share link no longer works."))
     except ActionError as error:
         db.session.rollback()
-        flash(f"Could not revoke the link: {error}.")
+        flash(gettext("Could not revoke the link: %(error)s.", error=i18n.error_text(error)))
     return redirect(url_for(".page", workshop_id=workshop.id, _anchor="sharing"))
 
 
@@ -140,7 +156,7 @@ def revoke_link(workshop_id: int, link_id: int):
 def _shared_results(token: str) -> Results:
     link = sharing.find_active(db.session, token, clock.now())
     if link is None:
-        abort(404, description=INVALID_LINK)
+        abort(404, description=gettext(INVALID_LINK))
     return _results(db.session.get(Workshop, link.workshop_id), SHARED)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext
 from markupsafe import Markup
 
-from . import actions, broadcast, clock, themes, timing, workshops
+from . import actions, broadcast, clock, i18n, themes, timing, workshops
 from .extensions import db
 from .facilitator import join_url
 
@@ -16,13 +17,13 @@ bp = Blueprint("screen", __name__, url_prefix="/screen")
 def _workshop(token: str):
     workshop = workshops.find_by_projector_token(db.session, token)
     if workshop is None:
-        abort(404, description="This screen link is not valid.")
+        abort(404, description=gettext("This screen link is not valid."))
     actions.refresh(workshop)
     return workshop
 
 
 def _render(template: str, workshop, **extra):
-    agenda = workshops.agenda_of(workshop)
+    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     return render_template(
         template,
         workshop=workshop,
@@ -31,7 +32,9 @@ def _render(template: str, workshop, **extra):
         state=broadcast.state_payload(workshop, clock.now()),
         counts=broadcast.counts_payload(workshop.id),
         themes=themes.summaries(db.session, workshop),
-        vote=broadcast.vote_payload(workshop, broadcast.SCREENS),
+        vote=broadcast.named_for_reader(
+            broadcast.vote_payload(workshop, broadcast.SCREENS), agenda
+        ),
         **extra,
     )
 

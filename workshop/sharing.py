@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .i18n import N_
 from .models import ShareLink, Workshop
 from .workshops import ActionError
 
@@ -37,10 +38,12 @@ def create_link(
 ) -> tuple[ShareLink, str]:
     """A new link and its token. The token is not stored: show it now or never."""
     if expires_in_days and expires_in_days not in EXPIRY_DAYS:
-        raise ActionError("choose one of the offered expiry periods", "invalid")
+        raise ActionError(N_("choose one of the offered expiry periods"), "invalid")
     label = " ".join((label or "").split())
     if len(label) > MAX_LABEL:
-        raise ActionError(f"the note has at most {MAX_LABEL} characters", "too_long")
+        raise ActionError(
+            N_("the note has at most {limit} characters"), "too_long", limit=MAX_LABEL
+        )
     token = secrets.token_urlsafe(32)
     link = ShareLink(
         workshop_id=workshop.id,
@@ -78,7 +81,7 @@ def links_of(db: Session, workshop: Workshop) -> list[ShareLink]:
 def revoke(db: Session, workshop: Workshop, link_id: int, now: datetime) -> ShareLink:
     link = db.get(ShareLink, link_id)
     if link is None or link.workshop_id != workshop.id:
-        raise ActionError("no such share link", "not_found")
+        raise ActionError(N_("no such share link"), "not_found")
     if link.revoked_at is None:
         link.revoked_at = now
         db.flush()

@@ -17,9 +17,11 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from . import actions, broadcast, clock, identity, responses, security, workshops
+from . import actions, broadcast, clock, i18n, identity, responses, security, workshops
 from .broadcast import FACILITATORS, NAMESPACES, PARTICIPANTS, SCREENS
 from .extensions import db
+from .i18n import N_
+from .ids import as_id
 from .models import Participant, Workshop
 from .timing import CONTROL_ACTIONS
 from .workshops import ActionError
@@ -27,8 +29,18 @@ from .workshops import ActionError
 MAX_EVENT_BYTES = 16 * 1024
 
 
-def error_ack(message: str, code: str) -> dict[str, Any]:
-    return {"ok": False, "error": message, "code": code}
+def error_ack(message: str, code: str, **params: Any) -> dict[str, Any]:
+    """A refusal from a message marked with `N_` (and its parameters)."""
+    return refusal(ActionError(message, code, **params))
+
+
+def refusal(error: ActionError) -> dict[str, Any]:
+    """In the language of the page that opened the socket: its handshake carries the cookie."""
+    return {"ok": False, "error": i18n.socket_error_text(error), "code": error.code}
+
+
+def refused_text(message: str) -> str:
+    return i18n.socket_error_text(ActionError(message, "refused"))
 
 
 def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
@@ -37,20 +49,20 @@ def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
     @wraps(handler)
     def wrapper(data: Any = None, *extra: Any) -> dict[str, Any]:
         if not security.limits().socket_events.hit(request.sid):
-            return error_ack("too many messages at once: wait a few seconds", "rate_limited")
+            return error_ack(N_("too many messages at once: wait a few seconds"), "rate_limited")
         if extra or (data is not None and not isinstance(data, dict)):
-            return error_ack("the event's payload must be one object", "malformed")
+            return error_ack(N_("the event's payload must be one object"), "malformed")
         if data and len(json.dumps(data, default=str)) > MAX_EVENT_BYTES:
-            return error_ack("the event is too large", "too_large")
+            return error_ack(N_("the event is too large"), "too_large")
         try:
             return {"ok": True, **(handler(data or {}) or {})}
         except ActionError as error:
             db.session.rollback()
-            return error_ack(str(error), error.code)
+            return refusal(error)
         except Exception:  # noqa: BLE001 - never let one event drop the connection
             db.session.rollback()
             current_app.logger.exception("socket event %s failed", handler.__name__)
-            return error_ack("something went wrong on the server; try again", "server")
+            return error_ack(N_("something went wrong on the server; try again"), "server")
 
     return wrapper
 
@@ -68,7 +80,9 @@ def refusing(handler):
         except Exception:  # noqa: BLE001
             db.session.rollback()
             current_app.logger.exception("socket connect to %s failed", request.namespace)
-            raise ConnectionRefusedError("the server could not connect you; try again") from None
+            raise ConnectionRefusedError(
+                refused_text(N_("the server could not connect you; try again"))
+            ) from None
 
     return wrapper
 
@@ -89,7 +103,7 @@ def _participant_context() -> tuple[Workshop, Participant]:
         db.session.get(Participant, ids["participant_id"]) if "participant_id" in ids else None
     )
     if workshop is None or participant is None:
-        raise ActionError("join the session first", "not_joined")
+        raise ActionError(N_("join the session first"), "not_joined")
     return workshop, participant
 
 
@@ -97,7 +111,7 @@ def participant_connect(auth: Any = None) -> None:
     workshop = workshops.find_by_code(db.session, request.args.get("code", ""))
     participant = identity.current_participant(workshop) if workshop else None
     if workshop is None or participant is None:
-        raise ConnectionRefusedError("join the session first")
+        raise ConnectionRefusedError(refused_text(N_("join the session first")))
     identity.remember_connection(workshop_id=workshop.id, participant_id=participant.id)
     actions.refresh(workshop)
     join_room(broadcast.room(workshop.id, PARTICIPANTS))
@@ -154,10 +168,10 @@ def delete_response(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _facilitated_workshop() -> Workshop:
-    workshop_id = request.args.get("workshop", "")
-    workshop = db.session.get(Workshop, int(workshop_id)) if workshop_id.isdigit() else None
+    workshop_id = as_id(request.args.get("workshop", ""))
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
     if workshop is None or not identity.facilitates(workshop):
-        raise ActionError("only a facilitator of this session may do that", "forbidden")
+        raise ActionError(N_("only a facilitator of this session may do that"), "forbidden")
     return workshop
 
 
@@ -165,7 +179,7 @@ def facilitator_connect(auth: Any = None) -> None:
     try:
         workshop = _facilitated_workshop()
     except ActionError as error:
-        raise ConnectionRefusedError(str(error)) from None
+        raise ConnectionRefusedError(refusal(error)["error"]) from None
     actions.refresh(workshop)
     join_room(broadcast.room(workshop.id, FACILITATORS))
     listed = broadcast.facilitator_responses(workshop)
@@ -192,7 +206,11 @@ def control(data: dict[str, Any]) -> dict[str, Any]:
         or isinstance(seconds, bool)
     ):
         names = ", ".join(CONTROL_ACTIONS)
-        raise ActionError(f"control needs an action ({names}) and a number of seconds", "malformed")
+        raise ActionError(
+            N_("control needs an action ({names}) and a number of seconds"),
+            "malformed",
+            names=names,
+        )
     actions.control(workshop, action, float(seconds))
     return {"state": broadcast.state_payload(workshop, clock.now())}
 
@@ -202,7 +220,7 @@ def hide_response(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     hidden = data.get("hidden", True)
     if not isinstance(hidden, bool):
-        raise ActionError("hidden must be true or false", "malformed")
+        raise ActionError(N_("hidden must be true or false"), "malformed")
     response = actions.hide_response(workshop, data.get("id"), hidden)
     return {"id": response.id, "hidden": response.hidden}
 
@@ -213,7 +231,7 @@ def hide_response(data: dict[str, Any]) -> dict[str, Any]:
 def screen_connect(auth: Any = None) -> None:
     workshop = workshops.find_by_projector_token(db.session, request.args.get("token", ""))
     if workshop is None:
-        raise ConnectionRefusedError("no such screen")
+        raise ConnectionRefusedError(refused_text(N_("no such screen")))
     actions.refresh(workshop)
     join_room(broadcast.room(workshop.id, SCREENS))
     emit(
@@ -231,7 +249,7 @@ def screen_connect(auth: Any = None) -> None:
 def ballot(data: dict[str, Any]) -> dict[str, Any]:
     ids = identity.connection()  # checked at connect; no rows to load on this busy path
     if "participant_id" not in ids:
-        raise ActionError("join the session first", "not_joined")
+        raise ActionError(N_("join the session first"), "not_joined")
     stored, picks, changed = actions.cast_ballot(
         ids["workshop_id"],
         ids["participant_id"],
@@ -266,8 +284,12 @@ def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
 def unknown_event(event: str, *args: Any) -> dict[str, Any]:
     """Any event a namespace does not handle still gets an answer, so clients never hang."""
     if not security.limits().socket_events.hit(request.sid):
-        return error_ack("too many messages at once: wait a few seconds", "rate_limited")
-    return error_ack(f"unknown event '{str(event)[:40]}'", "unknown_event")
+        return error_ack(N_("too many messages at once: wait a few seconds"), "rate_limited")
+    name = str(event)
+    if name.startswith(RESERVED_MARK) and name[len(RESERVED_MARK) :] in RESERVED_NAMES:
+        name = name[len(RESERVED_MARK) :]
+    name = name[:40]
+    return error_ack(N_("unknown event '{event}'"), "unknown_event", event=name)
 
 
 def init_app(socketio) -> None:
@@ -296,3 +318,28 @@ def init_app(socketio) -> None:
         for event, handler in events.items():
             socketio.on_event(event, handler, namespace=NAMESPACES[audience])
         socketio.on_event("*", unknown_event, namespace=NAMESPACES[audience])
+    _answer_reserved_names_as_unknown(socketio.server)
+
+
+RESERVED_MARK = "\x00reserved\x00"  # no client can name an event this by accident
+RESERVED_NAMES = ("connect", "disconnect", "*")
+
+
+def _answer_reserved_names_as_unknown(server) -> None:
+    """A client may send an event named 'connect', 'disconnect' or '*'. python-socketio would
+    re-run the connect handler (a snapshot, outside the per-connection rate limit), leave a
+    'disconnect' unanswered and fail on '*'. Renaming them on the way in sends them through
+    the catch-all: rate-limited and answered as unknown. (This wraps a private method of
+    python-socketio 5, pinned below 6 in pyproject.toml; tests/test_fuzz.py checks it.)"""
+    if server is None or getattr(server, "_workshop_reserved_guard", False):
+        return
+    handle = server._handle_event_internal
+    reserved = {*server.reserved_events, *RESERVED_NAMES}
+
+    def handle_event(server_, sid, eio_sid, data, namespace, ack_id):
+        if data and data[0] in reserved:
+            data = [RESERVED_MARK + data[0], *data[1:]]
+        return handle(server_, sid, eio_sid, data, namespace, ack_id)
+
+    server._handle_event_internal = handle_event
+    server._workshop_reserved_guard = True

@@ -17,6 +17,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .agenda import Agenda
+from .i18n import N_
+from .ids import is_id
 from .models import Response, Theme, ThemeStrategy, Workshop
 from .workshops import ActionError
 
@@ -36,10 +38,12 @@ class ThemeSummary:
 
 def clean_title(title: object) -> str:
     if not isinstance(title, str) or not title.strip():
-        raise ActionError("give the theme a title", "empty")
+        raise ActionError(N_("give the theme a title"), "empty")
     title = " ".join(title.split())
     if len(title) > MAX_TITLE:
-        raise ActionError(f"theme titles have at most {MAX_TITLE} characters", "too_long")
+        raise ActionError(
+            N_("theme titles have at most {limit} characters"), "too_long", limit=MAX_TITLE
+        )
     return title
 
 
@@ -47,21 +51,23 @@ def clean_description(description: object) -> str:
     if description is None:
         return ""
     if not isinstance(description, str):
-        raise ActionError("the description must be text", "malformed")
+        raise ActionError(N_("the description must be text"), "malformed")
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
-        raise ActionError(f"descriptions have at most {MAX_DESCRIPTION} characters", "too_long")
+        raise ActionError(
+            N_("descriptions have at most {limit} characters"), "too_long", limit=MAX_DESCRIPTION
+        )
     return description
 
 
 def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return is_id(value)  # an int within the database's 64 bits
 
 
 def get_theme(db: Session, workshop: Workshop, theme_id: object) -> Theme:
     theme = db.get(Theme, theme_id) if _is_id(theme_id) else None
     if theme is None or theme.workshop_id != workshop.id:
-        raise ActionError("no such theme", "not_found")
+        raise ActionError(N_("no such theme"), "not_found")
     return theme
 
 
@@ -73,7 +79,9 @@ def create_theme(
         or 0
     )
     if count >= MAX_THEMES:
-        raise ActionError(f"a session can have at most {MAX_THEMES} themes", "limit")
+        raise ActionError(
+            N_("a session can have at most {limit} themes"), "limit", limit=MAX_THEMES
+        )
     theme = Theme(
         workshop_id=workshop.id,
         title=clean_title(title),
@@ -114,9 +122,11 @@ def delete_theme(db: Session, workshop: Workshop, theme_id: object) -> None:
 
 def _response_ids(value: object, limit: int = 5000) -> list[int]:
     if not isinstance(value, list) or not value or len(value) > limit:
-        raise ActionError("choose at least one answer", "malformed")
+        raise ActionError(N_("choose at least one answer"), "malformed")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise ActionError("answer ids must be numbers", "malformed")
+        raise ActionError(N_("answer ids must be numbers"), "malformed")
+    if not all(is_id(v) for v in value):
+        raise ActionError(N_("no such answer"), "not_found")
     return list(dict.fromkeys(value))
 
 
@@ -132,9 +142,9 @@ def move_responses(
         )
     ).all()
     if len(rows) != len(ids):
-        raise ActionError("some of those answers are not in this session", "not_found")
+        raise ActionError(N_("some of those answers are not in this session"), "not_found")
     if target is not None and any(row.hidden for row in rows):
-        raise ActionError("hidden answers stay out of themes", "hidden")
+        raise ActionError(N_("hidden answers stay out of themes"), "hidden")
     for row in rows:
         row.theme_id = target
     db.flush()
@@ -146,12 +156,14 @@ def merge_themes(
 ) -> Theme:
     """Fold other themes into one: their responses and strategy links move, they go."""
     target = get_theme(db, workshop, target_id)
-    if not isinstance(source_ids, list) or not all(_is_id(s) for s in source_ids):
-        raise ActionError("choose the themes to merge", "malformed")
+    if not isinstance(source_ids, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) for s in source_ids
+    ):
+        raise ActionError(N_("choose the themes to merge"), "malformed")
     # Ticking the target too is an easy slip: it is simply not merged into itself.
     wanted = [source_id for source_id in dict.fromkeys(source_ids) if source_id != target.id]
     if not wanted:
-        raise ActionError("tick the themes to merge into this one", "invalid")
+        raise ActionError(N_("tick the themes to merge into this one"), "invalid")
     sources = [get_theme(db, workshop, source_id) for source_id in wanted]
     linked = set(strategy_ids(db, target))
     for source in sources:
@@ -184,7 +196,7 @@ def split_theme(
         db.scalars(select(Response.id).where(Response.theme_id == source.id, Response.id.in_(ids)))
     )
     if in_source != set(ids):
-        raise ActionError("only answers in this theme can be split off", "invalid")
+        raise ActionError(N_("only answers in this theme can be split off"), "invalid")
     new_theme = create_theme(db, workshop, title, now)
     move_responses(db, workshop, ids, new_theme.id)
     return new_theme
@@ -204,7 +216,7 @@ def link_strategy(
 ) -> Theme:
     theme = get_theme(db, workshop, theme_id)
     if not isinstance(strategy_id, str) or strategy_id not in framework_strategy_ids(agenda):
-        raise ActionError("no such strategy in this session's plan", "strategy")
+        raise ActionError(N_("no such strategy in this session's plan"), "strategy")
     if strategy_id not in strategy_ids(db, theme):
         db.add(ThemeStrategy(theme_id=theme.id, strategy_id=strategy_id))
         db.flush()
@@ -216,7 +228,7 @@ def unlink_strategy(
 ) -> Theme:
     theme = get_theme(db, workshop, theme_id)
     if not isinstance(strategy_id, str):
-        raise ActionError("strategy ids are text", "malformed")
+        raise ActionError(N_("strategy ids are text"), "malformed")
     db.execute(
         delete(ThemeStrategy).where(
             ThemeStrategy.theme_id == theme.id, ThemeStrategy.strategy_id == strategy_id

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .agenda import Agenda, Segment
+from .i18n import N_
 from .models import SegmentRun, Workshop
 
 # What the room sees as the timer runs out: within plan, past the planned time but within the
@@ -22,7 +23,13 @@ MAX_EXTRA_SECONDS = 8 * 3600
 
 
 class TimerError(ValueError):
-    """A control that does not fit the session's state (e.g. pause while paused)."""
+    """A control that does not fit the session's state (e.g. pause while paused). Like
+    `ActionError`: an English template marked with `N_` and its parameters."""
+
+    def __init__(self, message: str, **params: object):
+        super().__init__(message.format(**params) if params else message)
+        self.template = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def apply_control(
 ) -> list[SegmentRun]:
     """Change the timer for one facilitator control. Returns SegmentRun rows to add."""
     if workshop.ended_at is not None:
-        raise TimerError("this session has ended")
+        raise TimerError(N_("this session has ended"))
     handlers = {
         "start": _start,
         "pause": _pause,
@@ -88,19 +95,19 @@ def apply_control(
     elif action in handlers:
         runs = handlers[action](workshop, agenda, now)
     else:
-        raise TimerError(f"unknown control '{action}'")
+        raise TimerError(N_("unknown control '{action}'"), action=action)
     return runs
 
 
 def _start(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
     if workshop.segment_index >= 0:
-        raise TimerError("the session has already started")
+        raise TimerError(N_("the session has already started"))
     return _go_to(workshop, agenda, now, 0)
 
 
 def _pause(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
     if current_segment(workshop, agenda) is None or not workshop.timer_running:
-        raise TimerError("the timer is not running")
+        raise TimerError(N_("the timer is not running"))
     workshop.remaining_seconds = remaining(workshop, now)
     workshop.timer_running = False
     workshop.ends_at = None
@@ -109,7 +116,7 @@ def _pause(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun
 
 def _resume(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
     if current_segment(workshop, agenda) is None or workshop.timer_running:
-        raise TimerError("the timer is not paused")
+        raise TimerError(N_("the timer is not paused"))
     workshop.ends_at = now + timedelta(seconds=workshop.remaining_seconds or 0)
     workshop.remaining_seconds = None
     workshop.timer_running = True
@@ -118,11 +125,11 @@ def _resume(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRu
 
 def _extend(workshop: Workshop, agenda: Agenda, now: datetime, seconds: float) -> list[SegmentRun]:
     if current_segment(workshop, agenda) is None:
-        raise TimerError("start the session first")
+        raise TimerError(N_("start the session first"))
     if not 0 < seconds <= 3600:
-        raise TimerError("extend by between 1 second and 60 minutes")
+        raise TimerError(N_("extend by between 1 second and 60 minutes"))
     if workshop.extra_seconds + seconds > MAX_EXTRA_SECONDS:
-        raise TimerError("this segment has been extended as far as it can be")
+        raise TimerError(N_("this segment has been extended as far as it can be"))
     workshop.extra_seconds += seconds
     if workshop.timer_running and workshop.ends_at is not None:
         workshop.ends_at += timedelta(seconds=seconds)
@@ -133,15 +140,15 @@ def _extend(workshop: Workshop, agenda: Agenda, now: datetime, seconds: float) -
 
 def _started(workshop: Workshop) -> int:
     if workshop.segment_index < 0:
-        raise TimerError("start the session first")
+        raise TimerError(N_("start the session first"))
     return workshop.segment_index
 
 
 def _go_to(workshop: Workshop, agenda: Agenda, now: datetime, index: int) -> list[SegmentRun]:
     if index < 0:
-        raise TimerError("this is the first segment")
+        raise TimerError(N_("this is the first segment"))
     if index >= len(agenda.segments):
-        raise TimerError("this is the last segment: end the session instead")
+        raise TimerError(N_("this is the last segment: end the session instead"))
     segment = agenda.segments[index]
     workshop.segment_index = index
     workshop.timer_running = True

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from . import timing
 from .agenda import Agenda
+from .i18n import N_
+from .ids import is_id
 from .models import (
     Ballot,
     BallotPick,
@@ -31,7 +33,7 @@ from .models import (
 )
 from .workshops import ActionError
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # whole value: fullmatch (`$` allows a \n)
 MAX_CANDIDATES = 100
 
 
@@ -122,13 +124,13 @@ def candidate_specs(
             wanted = set(theme_ids)
             themes = [t for t in themes if t.id in wanted]
             if len(themes) != len(wanted):
-                raise ActionError("some of those themes are not in this session", "not_found")
+                raise ActionError(N_("some of those themes are not in this session"), "not_found")
         return [CandidateSpec(t.title, t.description, theme_id=t.id) for t in themes]
     if source == "strategies":
         framework = agenda.framework(segment.framework) if segment and segment.framework else None
         framework = framework or (agenda.frameworks[0] if agenda.frameworks else None)
         if framework is None:
-            raise ActionError("this agenda has no plan to take strategies from", "invalid")
+            raise ActionError(N_("this agenda has no plan to take strategies from"), "invalid")
         return [
             CandidateSpec(s.name, s.description, strategy_id=s.id) for s in framework.strategies()
         ]
@@ -139,7 +141,7 @@ def candidate_specs(
         and not isinstance(segment.vote.candidates, str)
     ):
         return [CandidateSpec(title) for title in segment.vote.candidates]
-    raise ActionError("unknown candidate source", "invalid")
+    raise ActionError(N_("unknown candidate source"), "invalid")
 
 
 def open_round(
@@ -153,15 +155,17 @@ def open_round(
         or segment.kind != "vote"
         or segment.vote is None
     ):
-        raise ActionError("open voting during a vote segment of the agenda", "state")
+        raise ActionError(N_("open voting during a vote segment of the agenda"), "state")
     if open_round_of(db, workshop) is not None:
-        raise ActionError("a vote is already open: close it first", "state")
+        raise ActionError(N_("a vote is already open: close it first"), "state")
     if not specs:
         raise ActionError(
-            "there is nothing to vote on yet: make some themes first", "no_candidates"
+            N_("there is nothing to vote on yet: make some themes first"), "no_candidates"
         )
     if len(specs) > MAX_CANDIDATES:
-        raise ActionError(f"a vote can have at most {MAX_CANDIDATES} candidates", "limit")
+        raise ActionError(
+            N_("a vote can have at most {limit} candidates"), "limit", limit=MAX_CANDIDATES
+        )
     number = (
         db.scalar(select(func.max(VoteRound.number)).where(VoteRound.workshop_id == workshop.id))
         or 0
@@ -187,7 +191,7 @@ def open_round(
 def top_of_round(db: Session, vote_round: VoteRound, count: int) -> list[CandidateSpec]:
     """The leading candidates of a closed round, for a run-off; ties at the cut all go through."""
     if not isinstance(count, int) or isinstance(count, bool) or count < 2:
-        raise ActionError("a second round needs at least two candidates", "invalid")
+        raise ActionError(N_("a second round needs at least two candidates"), "invalid")
     rows = round_tally(db, vote_round)
     cutoff = rows[min(count, len(rows)) - 1].rank if rows else 0
     by_id = {c.id: c for c in candidates(db, vote_round)}
@@ -205,12 +209,10 @@ def top_of_round(db: Session, vote_round: VoteRound, count: int) -> list[Candida
 
 def get_round(db: Session, workshop: Workshop, round_id: object) -> VoteRound:
     vote_round = (
-        db.get(VoteRound, round_id)
-        if isinstance(round_id, int) and not isinstance(round_id, bool)
-        else None
+        db.get(VoteRound, round_id) if is_id(round_id) else None
     )
     if vote_round is None or vote_round.workshop_id != workshop.id:
-        raise ActionError("no such vote", "not_found")
+        raise ActionError(N_("no such vote"), "not_found")
     return vote_round
 
 
@@ -232,7 +234,7 @@ def latest_round(db: Session, workshop: Workshop) -> VoteRound | None:
 
 def close_round(db: Session, vote_round: VoteRound, now: datetime) -> None:
     if not vote_round.is_open:
-        raise ActionError("this vote is already closed", "state")
+        raise ActionError(N_("this vote is already closed"), "state")
     vote_round.is_open = False
     vote_round.closed_at = now
     db.flush()
@@ -240,11 +242,11 @@ def close_round(db: Session, vote_round: VoteRound, now: datetime) -> None:
 
 def reopen_round(db: Session, workshop: Workshop, vote_round: VoteRound) -> None:
     if vote_round.is_open:
-        raise ActionError("this vote is already open", "state")
+        raise ActionError(N_("this vote is already open"), "state")
     if open_round_of(db, workshop) is not None:
-        raise ActionError("another vote is open: close it first", "state")
+        raise ActionError(N_("another vote is open: close it first"), "state")
     if latest_round(db, workshop).id != vote_round.id:
-        raise ActionError("only the latest round can be reopened", "state")
+        raise ActionError(N_("only the latest round can be reopened"), "state")
     vote_round.is_open = True
     vote_round.closed_at = None
     db.flush()
@@ -252,7 +254,7 @@ def reopen_round(db: Session, workshop: Workshop, vote_round: VoteRound) -> None
 
 def set_tally_hidden(db: Session, vote_round: VoteRound, hidden: object) -> None:
     if not isinstance(hidden, bool):
-        raise ActionError("hidden must be true or false", "malformed")
+        raise ActionError(N_("hidden must be true or false"), "malformed")
     vote_round.hide_tally = hidden
     db.flush()
 
@@ -282,15 +284,15 @@ def _clean_picks(db: Session, vote_round: VoteRound, picks: object) -> list[int]
     if not isinstance(picks, list) or not all(
         isinstance(p, int) and not isinstance(p, bool) for p in picks
     ):
-        raise ActionError("a ballot is a list of candidate numbers", "malformed")
+        raise ActionError(N_("a ballot is a list of candidate numbers"), "malformed")
     if not picks:
-        raise ActionError("pick at least one", "empty")
+        raise ActionError(N_("pick at least one"), "empty")
     if len(picks) > vote_round.picks:
-        raise ActionError(f"pick at most {vote_round.picks}", "too_many")
+        raise ActionError(N_("pick at most {picks}"), "too_many", picks=vote_round.picks)
     if len(set(picks)) != len(picks):
-        raise ActionError("pick each one only once", "repeated")
+        raise ActionError(N_("pick each one only once"), "repeated")
     if not set(picks) <= candidate_ids(db, vote_round):
-        raise ActionError("that is not one of the choices in this vote", "not_found")
+        raise ActionError(N_("that is not one of the choices in this vote"), "not_found")
     return picks
 
 
@@ -314,8 +316,8 @@ def cast_ballot(
     """Store a participant's ballot, replacing their earlier one. A resend (same client id)
     changes nothing and returns the stored ballot. Plain SQL statements on ids: a thousand
     phones vote within seconds, and this is the path every one of them takes."""
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise ActionError("missing or malformed client id", "client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        raise ActionError(N_("missing or malformed client id"), "client_id")
     vote_round = _round_row(db, workshop_id, round_id)
     existing = db.execute(
         select(Ballot.id, Ballot.client_id).where(
@@ -327,7 +329,7 @@ def cast_ballot(
     ):
         return StoredBallot(existing.id, vote_round.id, client_id, None), False
     if not vote_round.is_open:
-        raise ActionError("voting is closed", "closed")
+        raise ActionError(N_("voting is closed"), "closed")
     picks = _clean_picks(db, vote_round, picks)
     if existing is None:
         values = {
@@ -362,8 +364,8 @@ def _sent_before(db: Session, ballot_id: int, client_id: str) -> bool:
 
 
 def _round_row(db: Session, workshop_id: int, round_id: object):
-    if not isinstance(round_id, int) or isinstance(round_id, bool):
-        raise ActionError("no such vote", "not_found")
+    if not is_id(round_id):
+        raise ActionError(N_("no such vote"), "not_found")
     columns = (
         VoteRound.id,
         VoteRound.workshop_id,
@@ -373,7 +375,7 @@ def _round_row(db: Session, workshop_id: int, round_id: object):
     )
     row = db.execute(select(*columns).where(VoteRound.id == round_id)).first()
     if row is None or row.workshop_id != workshop_id:
-        raise ActionError("no such vote", "not_found")
+        raise ActionError(N_("no such vote"), "not_found")
     return row
 
 

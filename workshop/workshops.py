@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import timing
 from .agenda import Agenda, agenda_to_dict, parse_agenda
+from .i18n import N_
 from .models import (
     Facilitator,
     Participant,
@@ -32,10 +33,16 @@ CODE_LENGTH = 6
 
 
 class ActionError(ValueError):
-    """A request the rules refuse; the message is shown to the person who asked."""
+    """A request the rules refuse; the message is shown to the person who asked.
 
-    def __init__(self, message: str, code: str = "invalid"):
-        super().__init__(message)
+    `message` is an English template marked with `N_`, with `{placeholders}` filled from
+    `params`: str(error) is the English text, and the edges show it in the reader's language
+    (`i18n.error_text`)."""
+
+    def __init__(self, message: str, code: str = "invalid", **params: object):
+        super().__init__(message.format(**params) if params else message)
+        self.template = message
+        self.params = params
         self.code = code
 
 
@@ -72,21 +79,27 @@ def start_workshop(db: Session, owner: Facilitator, agenda: Agenda) -> Workshop:
         db.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=owner.id))
         db.flush()
         return workshop
-    raise ActionError("could not find a free join code; try again", "busy")
+    raise ActionError(N_("could not find a free join code; try again"), "busy")
 
 
-_agendas: dict[tuple[int, str], Agenda] = {}
+_agendas: dict[tuple[int, str, str], Agenda] = {}
 
 
-def agenda_of(workshop: Workshop) -> Agenda:
+def agenda_of(workshop: Workshop, lang: str = "") -> Agenda:
     """A workshop's agenda snapshot never changes, so it is parsed once per process (keyed by
-    the workshop and its creation time, which no other workshop shares)."""
-    key = (workshop.id, workshop.created_at.isoformat())
+    the workshop and its creation time, which no other workshop shares). With `lang`, the
+    agenda as a reader of that language sees it (`Agenda.localized`), kept the same way."""
+    key = (workshop.id, workshop.created_at.isoformat(), lang)
     agenda = _agendas.get(key)
     if agenda is None:
         if len(_agendas) > 256:
             _agendas.clear()
-        agenda = _agendas[key] = parse_agenda(json.loads(workshop.agenda_json))
+        agenda = (
+            agenda_of(workshop).localized(lang)
+            if lang
+            else parse_agenda(json.loads(workshop.agenda_json))
+        )
+        _agendas[key] = agenda
     return agenda
 
 
@@ -131,7 +144,7 @@ def control(
     try:
         new_runs = timing.apply_control(workshop, agenda, action, now, seconds=seconds)
     except timing.TimerError as error:
-        raise ActionError(str(error), "state") from None
+        raise ActionError(error.template, "state", **error.params) from None
     if new_runs or action == "end":
         db.execute(
             update(SegmentRun)

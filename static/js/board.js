@@ -41,13 +41,16 @@
   function post(body) {
     var form = boardBox.querySelector("[data-board-form]");
     body.append("csrf_token", form.querySelector("[name=csrf_token]").value);
-    say("Saving…");
+    say(window.Live.t("saving"));
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) { return response.json(); }).then(function (reply) {
-      say(reply.ok ? "Saved." : reply.error);
+      say(reply.ok ? window.Live.t("saved") : reply.error);
+      if (reply.ok) {  // done with what was selected: as after the plain form post, start afresh
+        boardBox.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) { box.checked = false; });
+      }
       refresh();
-    }).catch(function () { say("No answer from the server: your change was not saved. Try again."); });
+    }).catch(function () { say(window.Live.t("not_saved")); });
   }
 
   document.addEventListener("submit", function (event) {

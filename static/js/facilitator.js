@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
+  var t = window.Live.t;
   var countdown = new window.Live.Countdown();
   var template = document.getElementById("response-template");
   var controlError = document.querySelector("[data-control-error]");
@@ -19,11 +20,11 @@
     li.querySelector("[data-who]").textContent = response.participant;
     var strategy = response.strategy_id ? "· " + (initial.strategies[response.strategy_id] || response.strategy_id) : "";
     li.querySelector("[data-strategy]").textContent = strategy;
-    li.querySelector("[data-flag]").textContent = response.hidden ? "· hidden from the room" : "";
+    li.querySelector("[data-flag]").textContent = response.hidden ? t("hidden_flag") : "";
     var form = li.querySelector("[data-hide-form]");
     form.setAttribute("action", hideUrl(response.id));
     form.querySelector("[data-hidden-value]").value = response.hidden ? "0" : "1";
-    form.querySelector("[data-hide-button]").textContent = response.hidden ? "Show" : "Hide";
+    form.querySelector("[data-hide-button]").textContent = response.hidden ? t("show") : t("hide");
   }
 
   function upsert(response) {
@@ -47,6 +48,9 @@
   }
 
   var shownSegment = initial.state.segment ? initial.state.segment.index : -1;
+  // A new segment (or the end) is said once, politely: the heading "Now: …" as the page shows it.
+  function moment(state) { return (state.segment ? state.segment.index : -1) + (state.status === "ended" ? ":ended" : ""); }
+  var announced = moment(initial.state);
   function applyState(state) {
     countdown.update(state);
     var index = state.segment ? state.segment.index : -1;
@@ -54,8 +58,13 @@
       shownSegment = index;
       refreshVotePanel();
     }
-    var title = state.segment ? state.segment.title : (state.status === "ended" ? "Ended" : "Not started");
+    var title = state.segment ? window.Live.segmentTitle(state.segment) : (state.status === "ended" ? t("title_ended") : t("title_not_started"));
     document.querySelector("[data-current-title]").textContent = title;
+    if (moment(state) !== announced) {
+      announced = moment(state);
+      var heading = document.querySelector("[data-current-title]").closest("h2");
+      countdown.announce((heading || document.querySelector("[data-current-title]")).textContent.replace(/\s+/g, " ").trim());
+    }
     document.querySelectorAll("[data-timeline] li").forEach(function (li) {
       var current = state.segment && Number(li.getAttribute("data-index")) === state.segment.index;
       li.classList.toggle("current", Boolean(current));
@@ -101,7 +110,7 @@
           refreshVotePanel();
           if (!reply.ok) { window.setTimeout(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = reply.error; } }, 400); }
         })
-        .catch(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = "No answer from the server: try again."; } });
+        .catch(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = t("no_answer"); } });
       return;
     }
     if (!socket || !socket.connected) { return; }  // the plain form post still works
@@ -111,8 +120,9 @@
       var value = (event.submitter && event.submitter.value) || "";
       var parts = value.split("-");
       socket.timeout(10000).emit("control", { action: parts[0], seconds: Number(parts[1] || 0) }, function (err, ack) {
-        if (err) { controlError.textContent = "No answer from the server: try again."; return; }
-        controlError.textContent = ack.ok ? "" : "Could not " + parts[0] + ": " + ack.error;
+        if (err) { controlError.textContent = t("no_answer"); return; }
+        var failed = Object.prototype.hasOwnProperty.call(initial.i18n || {}, "control_" + parts[0]) ? "control_" + parts[0] : "control_failed";
+        controlError.textContent = ack.ok ? "" : t(failed, { error: ack.error });
         if (ack.ok) { applyState(ack.state); }
       });
     } else if (form.matches("[data-hide-form]")) {
@@ -120,7 +130,7 @@
       var li = form.closest("[data-response-id]");
       var hidden = form.querySelector("[data-hidden-value]").value === "1";
       socket.timeout(10000).emit("hide_response", { id: Number(li.getAttribute("data-response-id")), hidden: hidden }, function (err, ack) {
-        if (err || !ack.ok) { controlError.textContent = "Could not change that answer: " + (err ? "no answer" : ack.error); }
+        if (err || !ack.ok) { controlError.textContent = t("change_failed", { error: err ? t("no_reply") : ack.error }); }
       });
     }
   });

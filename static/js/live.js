@@ -9,6 +9,23 @@
     return node ? JSON.parse(node.textContent) : {};
   }
 
+  // The page's words in its language, handed over in the initial state (no inline script).
+  var strings = readInitial().i18n || {};
+
+  // t("not_sent", { error: "…" }): a string by key, its {placeholders} filled in.
+  function t(key, params) {
+    var text = typeof strings[key] === "string" ? strings[key] : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
+
+  // Socket state carries the agenda's own (English) titles; the page knows the reader's.
+  function segmentTitle(segment) {
+    var titles = strings.segments || [];
+    return (segment && titles[segment.index]) || (segment ? segment.title : "");
+  }
+
   // Server time minus this device's time, in ms. Refined by `sync` round trips.
   var clockOffset = 0;
   var bestRoundTrip = Infinity;
@@ -51,8 +68,8 @@
 
   var PHASE_WORDS = {
     "on-time": "left",
-    "over-planned": "over the planned time",
-    "overtime": "overtime: past the time limit"
+    "over-planned": "over_planned",
+    "overtime": "overtime"
   };
 
   // Renders the countdown once a second and announces the moments that matter, politely.
@@ -87,10 +104,10 @@
     var phase = phaseOf(state, remaining);
     var text = remaining === null ? "" : formatSeconds(remaining);
     var words = "";
-    if (state.status === "paused") { words = "paused"; }
-    else if (state.status === "lobby") { words = "not started"; }
-    else if (state.status === "ended") { words = "ended"; }
-    else if (remaining !== null) { words = PHASE_WORDS[phase]; }
+    if (state.status === "paused") { words = t("paused"); }
+    else if (state.status === "lobby") { words = t("not_started"); }
+    else if (state.status === "ended") { words = t("ended"); }
+    else if (remaining !== null) { words = t(PHASE_WORDS[phase]); }
     this.timerEls.forEach(function (el) {
       el.textContent = text;
       el.setAttribute("data-state", phase);
@@ -98,9 +115,9 @@
     });
     this.statusEls.forEach(function (el) { el.textContent = words; });
     if (state.status === "running" && remaining !== null) {
-      if (!this.warned && remaining <= 60 && remaining > 0) { this.warned = true; this.announce("One minute left"); }
+      if (!this.warned && remaining <= 60 && remaining > 0) { this.warned = true; this.announce(t("one_minute")); }
       if (this.lastPhase && phase !== this.lastPhase) {
-        this.announce(phase === "overtime" ? "Overtime: past the time limit" : "The planned time is up");
+        this.announce(phase === "overtime" ? t("overtime_now") : t("planned_up"));
       }
       this.lastPhase = phase;
     }
@@ -119,11 +136,46 @@
     socket.on("disconnect", function () {
       if (status) {
         status.hidden = false;
-        status.textContent = "Connection lost: reconnecting… Anything you send is kept on this device until it is delivered.";
+        status.textContent = t("reconnecting");
       }
     });
     Object.keys(handlers).forEach(function (event) { socket.on(event, handlers[event]); });
     return socket;
+  }
+
+  // Where keyboard focus is inside `container`, so it can come back after a swap: the
+  // element's id; or else the nearest ancestor with an id and the element's place among its
+  // kind there (a button or box also by name and value), counted from the end, since new
+  // answers appear above a question's form. Without this a keyboard user lands on <body>.
+  function focusPlace(container) {
+    var el = document.activeElement;
+    if (!el || el === document.body || !container.contains(el)) { return null; }
+    if (el.id) { return { id: el.id }; }
+    var anchor = el.parentElement.closest("[id]");
+    if (!anchor || !container.contains(anchor)) { anchor = container; }
+    var kind = el.tagName.toLowerCase();
+    if (el.name) {
+      kind += '[name="' + CSS.escape(el.name) + '"]';
+      if (el.tagName === "BUTTON" || el.type === "checkbox" || el.type === "radio") {
+        kind += '[value="' + CSS.escape(el.value) + '"]';
+      }
+    }
+    var all = anchor.querySelectorAll(kind);
+    var index = Array.prototype.indexOf.call(all, el);
+    return { anchor: anchor === container ? null : anchor.id, kind: kind, fromEnd: all.length - 1 - index };
+  }
+
+  function restoreFocus(place, container) {
+    if (!place) { return; }
+    var again = null;
+    if (place.id) {
+      again = document.getElementById(place.id);
+    } else {
+      var anchor = (place.anchor && document.getElementById(place.anchor)) || container;
+      var all = anchor.querySelectorAll(place.kind);
+      again = all[Math.max(all.length - 1 - place.fromEnd, 0)] || null;
+    }
+    if (again && again !== document.activeElement) { again.focus(); }
   }
 
   // Replace a container's content with a server-rendered fragment, keeping what the person
@@ -137,17 +189,14 @@
       .then(function (html) {
         var drafts = {};
         target.querySelectorAll("[data-draft]").forEach(function (el) { drafts[el.getAttribute("data-draft")] = el.value; });
-        var focusedId = document.activeElement && document.activeElement.id;
+        var focused = focusPlace(target);
         var parsed = new DOMParser().parseFromString(html, "text/html");
         target.replaceChildren.apply(target, Array.prototype.slice.call(parsed.body.childNodes));
         target.querySelectorAll("[data-draft]").forEach(function (el) {
           var key = el.getAttribute("data-draft");
           if (drafts[key] !== undefined && drafts[key] !== el.defaultValue) { el.value = drafts[key]; }
         });
-        if (focusedId) {
-          var again = document.getElementById(focusedId);
-          if (again) { again.focus(); }
-        }
+        restoreFocus(focused, target);
       });
   }
 
@@ -159,6 +208,8 @@
 
   window.Live = {
     readInitial: readInitial,
+    t: t,
+    segmentTitle: segmentTitle,
     Countdown: Countdown,
     connect: connect,
     swapFragment: swapFragment,

@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
+  var t = window.Live.t;
   var code = initial.code;
   var queueKey = "workshop-queue-" + code;
   var segmentBox = document.getElementById("segment");
@@ -39,7 +40,7 @@
         text.textContent = item.text;
         var note = document.createElement("span");
         note.className = "muted small";
-        note.textContent = " (sending…)";
+        note.textContent = " " + t("sending");
         li.append(text, note);
         list.append(li);
       });
@@ -79,9 +80,15 @@
     if (!ack.ok) {
       var field = document.getElementById("new-" + item.prompt_id);
       if (field && !field.value) { field.value = item.text; }  // give the words back, nothing lost
-      showError(item.prompt_id, "Not sent: " + ack.error);
+      showError(item.prompt_id, t("not_sent", { error: ack.error }));
     }
     refreshSegment();
+  }
+
+  var resendTimer = null;
+  function scheduleResend() {
+    window.clearTimeout(resendTimer);
+    resendTimer = window.setTimeout(sendQueue, 2000 + Math.random() * 2000);
   }
 
   function sendQueue() {
@@ -90,8 +97,13 @@
       if (inFlight[item.client_id]) { return; }
       inFlight[item.client_id] = true;
       socket.timeout(15000).emit("respond", item, function (err, ack) {
-        if (err) { delete inFlight[item.client_id]; return; }  // no answer: stays queued for the next try
-        if (!ack.ok && ack.code === "server") { delete inFlight[item.client_id]; return; }
+        if (err || (!ack.ok && ack.code === "server")) {
+          // No answer (the server may have died with it) or a server fault: it stays queued
+          // and goes again shortly; the client id makes a resend of a stored answer harmless.
+          delete inFlight[item.client_id];
+          scheduleResend();
+          return;
+        }
         settle(item, ack);
       });
     });
@@ -104,7 +116,7 @@
     event.preventDefault();
     var textField = form.querySelector("textarea[name=text]");
     var text = textField.value.trim();
-    if (!text) { showError(form.querySelector("[name=prompt_id]").value, "Write something first."); return; }
+    if (!text) { showError(form.querySelector("[name=prompt_id]").value, t("write_first")); return; }
     var strategy = form.querySelector("[name=strategy_id]");
     var item = {
       client_id: form.querySelector("[name=client_id]").value,
@@ -126,7 +138,7 @@
     var field = event.target;
     if (field.tagName !== "TEXTAREA" || !field.maxLength || field.maxLength < 0) { return; }
     var counter = field.closest(".field") && field.closest(".field").querySelector("[data-counter]");
-    if (counter) { counter.textContent = field.value.length + " of " + field.maxLength + " characters used"; }
+    if (counter) { counter.textContent = t("characters_used", { used: field.value.length, limit: field.maxLength }); }
   });
 
   // Ballots: the latest one waits in local storage until the server confirms it.
@@ -155,18 +167,18 @@
     socket.timeout(15000).emit("ballot", ballot, function (err, ack) {
       ballotInFlight = false;
       if (err || (!ack.ok && ack.code === "server")) {  // kept; sent again on reconnect or next try
-        voteStatus("Still sending your vote…", false);
+        voteStatus(t("vote_still_sending"), false);
         window.setTimeout(sendBallot, 3000);
         return;
       }
       var current = pendingBallot();
       if (current && current.client_id === ballot.client_id) { setPendingBallot(null); }
       if (ack.ok) {
-        voteStatus("Your vote is in. You can change it until voting closes.", false);
+        voteStatus(t("vote_in"), false);
         var send = document.querySelector("[data-ballot-form] button[type=submit]");
-        if (send) { send.textContent = "Change my vote"; }
+        if (send) { send.textContent = t("change_vote"); }
       } else {
-        voteStatus("Your vote was not counted: " + ack.error, true);
+        voteStatus(t("vote_not_counted", { error: ack.error }), true);
       }
       sendBallot();  // a newer ballot may have been queued meanwhile
     });
@@ -179,15 +191,15 @@
     form.querySelectorAll("[data-pick]").forEach(function (field) {
       if (field.type === "checkbox" ? field.checked : field.value) { picks.push(Number(field.value)); }
     });
-    if (!picks.length) { voteStatus("Pick at least one.", true); return; }
-    if (new Set(picks).size !== picks.length) { voteStatus("Pick each one only once.", true); return; }
+    if (!picks.length) { voteStatus(t("pick_one"), true); return; }
+    if (new Set(picks).size !== picks.length) { voteStatus(t("pick_once"), true); return; }
     var ballot = {
       round_id: Number(form.querySelector("[name=round_id]").value),
       picks: picks,
       client_id: window.Live.randomId()  // each change is its own submission
     };
     setPendingBallot(ballot);
-    voteStatus(socket && socket.connected ? "Sending your vote…" : "Your vote is saved on this phone and will be sent when the connection is back.", false);
+    voteStatus(socket && socket.connected ? t("vote_sending") : t("vote_kept"), false);
     sendBallot();
   });
 
@@ -202,7 +214,7 @@
       link.textContent = theme.title;
       var count = document.createElement("span");
       count.className = "muted";
-      count.textContent = " (" + theme.count + (theme.count === 1 ? " answer)" : " answers)");
+      count.textContent = " (" + t(theme.count === 1 ? "answers_one" : "answers_other", { n: theme.count }) + ")";
       li.append(link, count);
       list.append(li);
     });
@@ -216,13 +228,21 @@
     countdown.update(state);
     if (changed) {
       refreshSegment();
-      countdown.announce(state.segment ? "Now: " + state.segment.title : (state.status === "ended" ? "The session has ended" : ""));
+      countdown.announce(state.segment ? t("now", { title: window.Live.segmentTitle(state.segment) }) : (state.status === "ended" ? t("session_ended") : ""));
     }
   }
 
   if (window.io) {
     socket = window.Live.connect("/participant", { code: code }, {
-      snapshot: function (snapshot) { applyState(snapshot.state); sendQueue(); sendBallot(); },
+      snapshot: function (snapshot) {
+        // A new connection: replies owed on the old one will never come, so send again
+        // whatever is still unconfirmed instead of waiting for those replies to time out.
+        inFlight = {};
+        ballotInFlight = false;
+        applyState(snapshot.state);
+        sendQueue();
+        sendBallot();
+      },
       state: applyState,
       themes: function (message) { showThemes(message.themes); },
       vote: function () { refreshSegment(1500); },

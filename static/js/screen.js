@@ -18,11 +18,24 @@
     });
   }
 
+  // A new segment (or the end) is said once, politely, for anyone following with a screen
+  // reader; the countdown itself is never announced, only its warnings.
+  function moment(state) { return (state.segment ? state.segment.index : -1) + (state.status === "ended" ? ":ended" : ""); }
+  var announced = moment(initial.state);
+  function announceMoment(state) {
+    if (moment(state) === announced) { return; }
+    announced = moment(state);
+    var t = window.Live.t;
+    countdown.announce(state.status === "ended" ? t("session_ended") :
+      state.segment ? t("now", { title: window.Live.segmentTitle(state.segment) }) : "");
+  }
+
   function applyState(state) {
     var shown = segmentBox.querySelector("[data-index]");
     var changed = !shown || String(state.segment ? state.segment.index : -1) !== shown.getAttribute("data-index") ||
       state.status !== shown.getAttribute("data-status");
     countdown.update(state);
+    announceMoment(state);
     if (changed) {
       window.Live.swapFragment(initial.fragment, segmentBox).then(function () { showCounts(counts); })
         .catch(function () { window.location.reload(); });
@@ -59,9 +72,10 @@
       var li = document.createElement("li");
       var title = document.createElement("span");
       title.className = "tally-title";
-      title.textContent = row.rank + ". " + row.title + (row.tied ? " (tied)" : "");
+      title.textContent = row.rank + ". " + row.title + (row.tied ? " " + window.Live.t("tied") : "");
       var meter = document.createElement("meter");
       meter.min = 0; meter.max = top; meter.value = row.points;
+      meter.setAttribute("aria-hidden", "true");  // the figure beside it says the same
       var figure = document.createElement("span");
       figure.className = "tally-figures";
       figure.textContent = row.points;

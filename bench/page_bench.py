@@ -1,0 +1,71 @@
+"""Page weight on a poor connection: the participant's join and answer pages, first load, in
+Debian's Chromium on an emulated slow 3G network (400 kbit/s, 2 s round trips). Reports the
+bytes on the wire and the seconds until the page can be used; `tests/test_e2e_light.py`
+asserts the 100 KB budget with the same measurement.
+
+Run: `python -m bench page`."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure() -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser_support import (
+        CHROMIUM_ARGS,
+        chromium_path,
+        live_session,
+        measure_participant_pages,
+    )
+    from playwright.sync_api import sync_playwright
+
+    server, code = live_session(Path(tempfile.mkdtemp(prefix="page-bench-")))
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
+            figures = measure_participant_pages(browser, server.url, code)
+            browser.close()
+    finally:
+        server.stop()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench page", description=__doc__)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    figures = measure()
+    rows = "\n".join(
+        f"| {name} | {f['bytes'] / 1024:.1f} KB | {f['requests']} | {f['usable_s']} s |"
+        for name, f in figures.items()
+    )
+    section = (
+        "## Participant page on slow 3G\n\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}, Debian Chromium, emulated slow 3G "
+        "(400 kbit/s, 2 s round trips), phone viewport, cache disabled. Command: `python -m bench page`. "
+        "Budget: 100 KB on the wire for the first load (asserted by `tests/test_e2e_light.py`); "
+        "target: usable within 5 s.\n\n"
+        "| page | bytes on the wire | requests | usable after |\n| --- | ---: | ---: | ---: |\n"
+        + rows
+        + "\n"
+    )
+    print(section)
+    if not args.no_write:
+        from bench.load_bench import replace_section
+
+        replace_section("## Participant page on slow 3G", section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

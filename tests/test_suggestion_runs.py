@@ -1,0 +1,166 @@
+"""Theme suggestions from the board: the click starts a run on the suggestion worker, the page
+follows its progress and then lists the suggestions to keep, rename or discard; answers are
+embedded as they arrive so the click finds the work done. Uses the real encoders."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+from room import RETRO, open_room
+
+from workshop import suggestion_runs
+from workshop.suggest import embedding
+
+ANSWERS = (
+    "Childcare during evening meetings",
+    "Childcare so parents can attend",
+    "More childcare!!",
+    "Bus passes for members",
+    "Free transit passes to get to meetings",
+    "Transportation to the meetings",
+    "Peer networking lunches",
+    "Networking with other organizations",
+    "Meeting other members over lunch",
+    "Cuidado de niños durante las reuniones",
+)
+
+
+@pytest.fixture
+def room(tmp_path):
+    with open_room(tmp_path, SUGGEST_AHEAD=True) as room:
+        yield room
+
+
+@pytest.fixture
+def world(room):
+    host = room.facilitator()
+    session = host.start()
+    phones = [room.phone(session) for _ in range(len(ANSWERS) // 2)]
+    host.go_to(session, RETRO)
+    ids = [phones[n // 2].answer(text) for n, text in enumerate(ANSWERS)]
+    return host, session, ids
+
+
+def follow(host, session, reply, timeout: float = 120) -> str:
+    """Follow the run's page as the browser does (it refreshes itself) until it is done."""
+    assert reply.status_code == 302
+    path = reply.headers["Location"]
+    assert re.search(rf"/facilitator/w/{session.id}/board/suggest/[\w-]+$", path)
+    return follow_path(host, path, timeout)
+
+
+def follow_path(host, path: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = host.get(path)
+        if page.status_code == 302:
+            return page.headers["Location"]
+        text = page.get_data(as_text=True)
+        if "<progress" not in text:
+            return text
+        assert '<meta http-equiv="refresh"' in text
+        time.sleep(0.2)
+    raise AssertionError("the suggestions did not finish")
+
+
+def ask(host, session, **form):
+    return host.post(f"/facilitator/w/{session.id}/board/suggest", form)
+
+
+def test_the_click_leads_to_suggestions_covering_every_unsorted_answer(world):
+    host, session, ids = world
+    page = follow(host, session, ask(host, session))
+    assert "Keep this suggestion" in page
+    listed = [
+        int(i)
+        for v in re.findall(r'name="responses-\d+" value="([\d,]+)"', page)
+        for i in v.split(",")
+    ]
+    assert sorted(listed) == sorted(ids)  # every unsorted answer, each in one suggestion
+    for text in ANSWERS:
+        assert text.replace("!", "") in page.replace("!", "")
+
+
+def test_a_number_of_themes_can_be_asked_for(world):
+    host, session, _ = world
+    page = follow(host, session, ask(host, session, themes="3"))
+    titles = re.findall(r'name="title-\d+" value="([^"]*)"', page)
+    assert 3 <= len(titles) <= 4  # three groups, and "Other" when something fits none
+
+
+def test_kept_suggestions_become_themes(world, room):
+    host, session, ids = world
+    page = follow(host, session, ask(host, session, themes="3"))
+    groups = re.findall(r'name="responses-(\d+)" value="([\d,]+)"', page)
+    index, members = groups[0]
+    form = {"accept": [index], f"title-{index}": "Kept theme", f"responses-{index}": members}
+    reply = host.post(f"/facilitator/w/{session.id}/board/accept", form)
+    assert reply.status_code == 302
+    placement = room.placement(session)
+    theme_ids = {placement[int(i)] for i in members.split(",")}
+    assert len(theme_ids) == 1 and None not in theme_ids
+    assert room.titles(session) == ["Kept theme"]
+    assert sum(1 for i in ids if placement[i] is None) == len(ids) - len(members.split(","))
+
+
+def test_another_facilitator_cannot_follow_the_run(world, room):
+    host, session, _ = world
+    reply = ask(host, session)
+    other = room.facilitator()
+    assert other.get(reply.headers["Location"]).status_code in (403, 404)
+    follow(host, session, reply)
+
+
+def test_a_run_of_another_session_or_a_lost_one_says_to_ask_again(world):
+    host, session, _ = world
+    reply = host.get(f"/facilitator/w/{session.id}/board/suggest/no-such-run")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/board/")
+    assert "Ask again" in host.page(f"/facilitator/w/{session.id}/board/")
+
+
+def test_the_page_shows_progress_until_the_run_is_done(world):
+    host, session, _ = world
+    release = threading.Event()
+
+    def compute(progress):
+        progress(0.4, "grouping")
+        release.wait(30)
+        return []
+
+    run = suggestion_runs.start(session.id, compute)
+    path = f"/facilitator/w/{session.id}/board/suggest/{run.id}"
+    deadline = time.monotonic() + 30
+    while run.fraction < 0.4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    page = host.page(path)
+    assert '<progress id="suggest-progress" max="100" value="40">' in page
+    assert '<meta http-equiv="refresh"' in page
+    assert suggestion_runs.start(session.id, compute) is run  # a second click joins it
+    release.set()
+    assert "No suggestions" in follow_path(host, path)
+
+
+def test_nothing_unsorted_is_said_plainly(world, room):
+    host, session, ids = world
+    host.board(session, "create", new_title="Everything", response_ids=[str(i) for i in ids])
+    reply = ask(host, session)
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/board/")
+    assert "Every answer is already in a theme" in host.page(f"/facilitator/w/{session.id}/board/")
+
+
+def test_answers_are_embedded_as_they_arrive(world):
+    """The worker embeds each new answer shortly after it is stored (SUGGEST_AHEAD)."""
+    deadline = time.monotonic() + 120
+    wanted = set(embedding_keys(ANSWERS))
+    while time.monotonic() < deadline and not wanted <= set(embedding._cache):
+        time.sleep(0.2)
+    assert wanted <= set(embedding._cache)
+
+
+def embedding_keys(texts):
+    from workshop.suggest import engine
+
+    return engine.prepare_texts(list(texts), {})
