@@ -181,11 +181,13 @@ def test_reference_session_end_to_end(server, browser):
 
 
 def cluster_into_themes(console, screen) -> None:
-    """The facilitator groups answers on the board: by keyboard selection, by dragging, and
-    links a theme to a plan strategy; the projector shows the themes as they form."""
+    """The facilitator asks for suggestions and keeps one, then groups answers on the board by
+    keyboard selection and by dragging, and links a theme to a plan strategy; the projector
+    shows the themes as they form."""
 
     board = console.context.new_page()
     board.goto(console.url + "/board/")
+    accept_one_suggestion(board)
     card = board.locator(".answer-card", has_text="Networking across sectors")
     card.get_by_role("checkbox").check()
     board.get_by_label("or make a new theme from them:").fill("Relationships")
@@ -219,6 +221,28 @@ def cluster_into_themes(console, screen) -> None:
     expect_text(screen.locator("[data-screen-themes]"), "Shared information")
     shot(board, "board")
     board.close()
+
+
+def accept_one_suggestion(board) -> None:
+    """Suggest themes (the server's encoders; the page follows the run), keep the first
+    suggestion under a new name, discard the others."""
+    from playwright.sync_api import expect
+
+    board.get_by_role("button", name="Suggest themes").click()
+    expect(board.get_by_role("heading", name="Suggested themes")).to_be_visible(timeout=90000)
+    suggestions = board.locator("fieldset.suggestion")
+    assert suggestions.count() >= 1
+    kept_answers = suggestions.first.locator("li").all_inner_texts()
+    assert kept_answers
+    for index in range(1, suggestions.count()):
+        suggestions.nth(index).get_by_label("Keep this suggestion").uncheck()
+    suggestions.first.get_by_label("Theme title").fill("Kept from the suggestions")
+    shot(board, "suggestions")
+    board.get_by_role("button", name="Accept the kept suggestions").click()
+    kept = board.locator(".theme-card", has_text="Kept from the suggestions")
+    for text in kept_answers:
+        expect_text(kept, text[:20])
+    assert board.locator(".theme-card").count() == 1  # the discarded ones made nothing
 
 
 def vote_and_close(console, screen, phones, no_js) -> None:

@@ -11,6 +11,10 @@
   var segmentBox = document.getElementById("segment");
   var countdown = new window.Live.Countdown();
   var inFlight = {};
+  // A reply normally takes milliseconds; one missing after this long was probably lost with a
+  // dropped connection the phone has not noticed yet, so the item goes again (its client id
+  // makes a second copy harmless).
+  var REPLY_WAIT = 6000;
   var socket = null;
   var currentState = initial.state;
 
@@ -88,7 +92,7 @@
   var resendTimer = null;
   function scheduleResend() {
     window.clearTimeout(resendTimer);
-    resendTimer = window.setTimeout(sendQueue, 2000 + Math.random() * 2000);
+    resendTimer = window.setTimeout(sendQueue, 1000 + Math.random() * 2000);
   }
 
   function sendQueue() {
@@ -96,7 +100,7 @@
     queue().forEach(function (item) {
       if (inFlight[item.client_id]) { return; }
       inFlight[item.client_id] = true;
-      socket.timeout(15000).emit("respond", item, function (err, ack) {
+      socket.timeout(REPLY_WAIT).emit("respond", item, function (err, ack) {
         if (err || (!ack.ok && ack.code === "server")) {
           // No answer (the server may have died with it) or a server fault: it stays queued
           // and goes again shortly; the client id makes a resend of a stored answer harmless.
@@ -164,7 +168,7 @@
     var ballot = pendingBallot();
     if (!ballot || ballotInFlight || !socket || !socket.connected) { return; }
     ballotInFlight = true;
-    socket.timeout(15000).emit("ballot", ballot, function (err, ack) {
+    socket.timeout(REPLY_WAIT).emit("ballot", ballot, function (err, ack) {
       ballotInFlight = false;
       if (err || (!ack.ok && ack.code === "server")) {  // kept; sent again on reconnect or next try
         voteStatus(t("vote_still_sending"), false);
