@@ -21,8 +21,18 @@ socketio = SocketIO(app, async_mode="gevent")
 ballots: dict[str, list[int]] = {}
 counter = itertools.count(1)
 pending = {"tally": False}
-CANDIDATES = [{"id": i, "title": f"Theme {i}", "description": "", "theme_id": i} for i in range(1, 6)]
-ROUND = {"id": 1, "number": 1, "is_open": True, "picks": 3, "ranked": True, "hide_tally": False, "candidates": CANDIDATES}
+CANDIDATES = [
+    {"id": i, "title": f"Theme {i}", "description": "", "theme_id": i} for i in range(1, 6)
+]
+ROUND = {
+    "id": 1,
+    "number": 1,
+    "is_open": True,
+    "picks": 3,
+    "ranked": True,
+    "hide_tally": False,
+    "candidates": CANDIDATES,
+}
 
 
 @app.get("/healthz")
@@ -43,7 +53,10 @@ def join(code):
 
 
 def state():
-    return {"status": "running", "segment": {"index": 3, "kind": "vote", "id": "vote", "prompt_ids": []}}
+    return {
+        "status": "running",
+        "segment": {"index": 3, "kind": "vote", "id": "vote", "prompt_ids": []},
+    }
 
 
 @socketio.on("connect", namespace="/participant")
@@ -65,8 +78,18 @@ def facilitator_connect(auth=None):
 
 @socketio.on("respond", namespace="/participant")
 def respond(data):
-    response = {"id": next(counter), "client_id": data["client_id"], "prompt_id": data["prompt_id"], "text": data["text"]}
-    socketio.emit("response", {"action": "created", "response": response}, to="facilitators", namespace="/facilitator")
+    response = {
+        "id": next(counter),
+        "client_id": data["client_id"],
+        "prompt_id": data["prompt_id"],
+        "text": data["text"],
+    }
+    socketio.emit(
+        "response",
+        {"action": "created", "response": response},
+        to="facilitators",
+        namespace="/facilitator",
+    )
     return {"ok": True, "response": response, "duplicate": False}
 
 
@@ -76,7 +99,10 @@ def ballot(data):
     if not pending["tally"]:
         pending["tally"] = True
         socketio.start_background_task(flush_tally)
-    return {"ok": True, "ballot": {"round_id": 1, "picks": data["picks"], "client_id": data["client_id"]}}
+    return {
+        "ok": True,
+        "ballot": {"round_id": 1, "picks": data["picks"], "client_id": data["client_id"]},
+    }
 
 
 def flush_tally():
@@ -87,7 +113,13 @@ def flush_tally():
         for position, candidate in enumerate(picks):
             points[candidate] = points.get(candidate, 0) + 3 - position
     rows = [{"candidate_id": c, "points": p} for c, p in points.items()]
-    payload = {"round_id": 1, "ballots": len(ballots), "participants": len(ballots), "hidden": False, "rows": rows}
+    payload = {
+        "round_id": 1,
+        "ballots": len(ballots),
+        "participants": len(ballots),
+        "hidden": False,
+        "rows": rows,
+    }
     for room, namespace in (("screens", "/screen"), ("facilitators", "/facilitator")):
         socketio.emit("tally", payload, to=room, namespace=namespace)
 

@@ -42,7 +42,9 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         with self.log.open("a") as out:
-            self.process = subprocess.Popen(self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -79,7 +81,9 @@ class ServerProcess:
                 self.process.kill()
 
 
-def app_server(workdir: Path, env: dict[str, str] | None = None, init: bool = True) -> ServerProcess:
+def app_server(
+    workdir: Path, env: dict[str, str] | None = None, init: bool = True
+) -> ServerProcess:
     """The real app as `make run` serves it (gevent), on a fresh instance folder."""
     env = {"WORKSHOP_INSTANCE_PATH": str(workdir), **(env or {})}
     workdir.mkdir(parents=True, exist_ok=True)
@@ -88,14 +92,21 @@ def app_server(workdir: Path, env: dict[str, str] | None = None, init: bool = Tr
         run_env = {**os.environ, **env}
         subprocess.run([script, "init-db"], env=run_env, check=True, capture_output=True)
         subprocess.run(
-            [script, "create-facilitator", EMAIL, "--password", PASSWORD], env=run_env, check=False, capture_output=True
+            [script, "create-facilitator", EMAIL, "--password", PASSWORD],
+            env=run_env,
+            check=False,
+            capture_output=True,
         )
-    return ServerProcess([sys.executable, "-m", "workshop.serve"], env, workdir / "server.log").start()
+    return ServerProcess(
+        [sys.executable, "-m", "workshop.serve"], env, workdir / "server.log"
+    ).start()
 
 
 def bare_server(workdir: Path) -> ServerProcess:
     workdir.mkdir(parents=True, exist_ok=True)
-    return ServerProcess([sys.executable, "-m", "bench.bare_server"], {}, workdir / "bare.log").start()
+    return ServerProcess(
+        [sys.executable, "-m", "bench.bare_server"], {}, workdir / "bare.log"
+    ).start()
 
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -116,12 +127,17 @@ class FacilitatorDriver:
 
     def sign_in(self) -> None:
         token = self._token("/auth/login")
-        reply = self.http.post(self.url + "/auth/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+        reply = self.http.post(
+            self.url + "/auth/login",
+            data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        )
         reply.raise_for_status()
 
     def start(self, agenda_id: str = "thrive-srt-retrospective") -> None:
         token = self._token("/facilitator/")
-        reply = self.http.post(f"{self.url}/facilitator/agendas/{agenda_id}/start", data={"csrf_token": token})
+        reply = self.http.post(
+            f"{self.url}/facilitator/agendas/{agenda_id}/start", data={"csrf_token": token}
+        )
         self.workshop_id = int(reply.url.rstrip("/").split("/")[-1])
         page = reply.text
         self.code = re.search(r'<strong class="code">(\w+)</strong>', page).group(1)
@@ -129,7 +145,9 @@ class FacilitatorDriver:
 
     def post(self, path: str, data: dict) -> requests.Response:
         token = self._token(f"/facilitator/w/{self.workshop_id}")
-        return self.http.post(f"{self.url}/facilitator/w/{self.workshop_id}{path}", data={**data, "csrf_token": token})
+        return self.http.post(
+            f"{self.url}/facilitator/w/{self.workshop_id}{path}", data={**data, "csrf_token": token}
+        )
 
     def control(self, action: str) -> None:
         self.post("/control", {"action": action}).raise_for_status()

@@ -24,7 +24,9 @@ class Events:
     def __init__(self, client: socketio.Client, namespace: str, names: tuple[str, ...]):
         self.received: dict[str, list] = {name: [] for name in names}
         for name in names:
-            client.on(name, lambda data, name=name: self.received[name].append(data), namespace=namespace)
+            client.on(
+                name, lambda data, name=name: self.received[name].append(data), namespace=namespace
+            )
 
     def wait_for(self, name: str, condition, timeout: float = 10) -> dict:
         deadline = time.monotonic() + timeout
@@ -33,7 +35,9 @@ class Events:
             if match is not None:
                 return match
             time.sleep(0.05)
-        raise AssertionError(f"no matching {name} event within {timeout}s: {self.received[name][-3:]}")
+        raise AssertionError(
+            f"no matching {name} event within {timeout}s: {self.received[name][-3:]}"
+        )
 
 
 @pytest.fixture
@@ -53,15 +57,21 @@ def two_servers(tmp_path, postgres_url, redis_url):
         server.stop()
 
 
-def post_form(http: requests.Session, page_url: str, action_url: str, data: dict) -> requests.Response:
+def post_form(
+    http: requests.Session, page_url: str, action_url: str, data: dict
+) -> requests.Response:
     token = CSRF.search(http.get(page_url).text).group(1)
     return http.post(action_url, data={**data, "csrf_token": token})
 
 
 def start_session(url: str) -> tuple[requests.Session, int, str, str]:
     http = requests.Session()
-    post_form(http, url + "/auth/login", url + "/auth/login", {"email": EMAIL, "password": PASSWORD})
-    reply = post_form(http, url + "/facilitator/", url + "/facilitator/agendas/thrive-srt-retrospective/start", {})
+    post_form(
+        http, url + "/auth/login", url + "/auth/login", {"email": EMAIL, "password": PASSWORD}
+    )
+    reply = post_form(
+        http, url + "/facilitator/", url + "/facilitator/agendas/thrive-srt-retrospective/start", {}
+    )
     workshop_id = int(reply.url.rstrip("/").split("/")[-1])
     code = re.search(r'<strong class="code">(\w+)</strong>', reply.text).group(1)
     token = re.search(r"/screen/([\w-]+)", reply.text).group(1)
@@ -92,19 +102,31 @@ def test_two_processes_share_one_live_session(two_servers):
     phone, events = join_phone(second.url, code)
 
     control("start")  # the facilitator acts on the first process...
-    events.wait_for("state", lambda s: s["segment"] and s["segment"]["id"] == "overview")  # ...the phone on the second follows
+    events.wait_for(
+        "state", lambda s: s["segment"] and s["segment"]["id"] == "overview"
+    )  # ...the phone on the second follows
     for title in ("Meetings", "Funding"):
-        post_form(http, console + "/board/", console + "/board/", {"op": "create", "new_title": title})
+        post_form(
+            http, console + "/board/", console + "/board/", {"op": "create", "new_title": title}
+        )
     for _ in range(3):
         control("next")
     events.wait_for("state", lambda s: s["segment"]["kind"] == "vote")
-    post_form(http, console, console + "/vote", {"op": "open", "source": "themes"}).raise_for_status()
+    post_form(
+        http, console, console + "/vote", {"op": "open", "source": "themes"}
+    ).raise_for_status()
     opened = events.wait_for("vote", lambda v: v["round"] and v["round"]["is_open"])["round"]
 
     picks = [c["id"] for c in opened["candidates"]]
-    ack = phone.call("ballot", {"round_id": opened["id"], "picks": picks, "client_id": "scaleout-ballot-1"}, namespace="/participant")
+    ack = phone.call(
+        "ballot",
+        {"round_id": opened["id"], "picks": picks, "client_id": "scaleout-ballot-1"},
+        namespace="/participant",
+    )
     assert ack["ok"], ack
-    tally = screen.wait_for("tally", lambda t: t["ballots"] == 1)  # the projector on the first process sees it
+    tally = screen.wait_for(
+        "tally", lambda t: t["ballots"] == 1
+    )  # the projector on the first process sees it
     assert tally["rows"][0]["title"] == "Meetings" and tally["rows"][0]["points"] == 3
     phone.disconnect()
     projector.disconnect()

@@ -188,7 +188,9 @@ def _find_workshop(db, text: str):
 @main.command("suggest-themes")
 @click.argument("input_csv", metavar="INPUT.csv", type=click.Path(path_type=Path))
 @click.option("--column", required=True, help="The column holding the responses.")
-@click.option("--themes", "k", type=click.IntRange(min=1), help="How many themes (default: chosen).")
+@click.option(
+    "--themes", "k", type=click.IntRange(min=1), help="How many themes (default: chosen)."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def suggest_themes_command(input_csv: Path, column: str, k: int | None, seed: int) -> None:
     """Group a CSV's responses into themes; print the rows with a `theme` column added

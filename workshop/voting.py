@@ -208,9 +208,7 @@ def top_of_round(db: Session, vote_round: VoteRound, count: int) -> list[Candida
 
 
 def get_round(db: Session, workshop: Workshop, round_id: object) -> VoteRound:
-    vote_round = (
-        db.get(VoteRound, round_id) if is_id(round_id) else None
-    )
+    vote_round = db.get(VoteRound, round_id) if is_id(round_id) else None
     if vote_round is None or vote_round.workshop_id != workshop.id:
         raise ActionError(N_("no such vote"), "not_found")
     return vote_round
