@@ -1,16 +1,29 @@
 """Light on poor connections: the participant page's first load stays within 100 KB on the
 wire (HTML, CSS, JavaScript, fonts), measured in a real browser on an emulated slow 3G
 network. The byte budget is asserted (it is deterministic); the time to a usable page is
-reported in docs/PERFORMANCE.md by `python -m bench page`, not asserted here."""
+reported in docs/PERFORMANCE.md by `python -m bench page`, not asserted here. Where a venue's
+network blocks WebSockets, the page stays live over Socket.IO's long-polling."""
 
 from __future__ import annotations
 
 import pytest
-from browser_support import CHROMIUM_ARGS, chromium_path, live_session, measure_participant_pages
+from browser_support import (
+    CHROMIUM_ARGS,
+    PHONE,
+    chromium_path,
+    live_session,
+    measure_participant_pages,
+)
 from conftest import skip_or_fail
 
 pytestmark = pytest.mark.browser
 BUDGET_BYTES = 100 * 1024
+
+
+RETRO_QUESTION = "Looking back on the past year of our subregional table, what worked well?"
+FORWARD_QUESTION = (
+    "How can SRT activities over the next 2 years best move us toward the plan's vision?"
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +52,40 @@ def test_join_and_answer_pages_fit_the_byte_budget_on_slow_3g(session, chromium)
     print(f"\nslow 3G first loads: {figures}")
     assert figures["join"]["bytes"] <= BUDGET_BYTES, figures
     assert figures["answer"]["bytes"] <= BUDGET_BYTES, figures
+
+
+def test_the_page_stays_live_over_long_polling_when_websockets_are_blocked(session, chromium):
+    """No WebSocket in the browser (as behind a proxy that drops them): the answer is sent and
+    confirmed over the socket, and the next segment arrives without a reload."""
+    from playwright.sync_api import expect
+
+    server, code = session
+    context = chromium.new_context(**PHONE)
+    context.add_init_script("window.WebSocket = undefined; window.MozWebSocket = undefined;")
+    page = context.new_page()
+    socket_requests: list[str] = []
+    page.on("request", lambda r: "/socket.io/" in r.url and socket_requests.append(r.url))
+    page.goto(f"{server.url}/w/{code}")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Join the session").click()
+    section = page.locator("section.prompt", has=page.get_by_role("heading", name=RETRO_QUESTION))
+    expect(page.locator("[data-connection]")).to_be_hidden(timeout=10000)  # connected
+
+    section.get_by_label("Your answer", exact=True).fill("Sent over long-polling")
+    section.get_by_role("button", name="Send answer").click()
+    expect(section.locator("[data-answers]")).to_contain_text("Sent over long-polling")
+    expect(page.get_by_label("Edit your answer 1")).to_have_value("Sent over long-polling")
+    assert (
+        page.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.startsWith('workshop-queue') && localStorage[k] !== '[]')"
+        )
+        == []
+    )  # confirmed, nothing left queued
+
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
+    server.control("next")
+    expect(page.get_by_role("heading", name=FORWARD_QUESTION)).to_be_visible(timeout=10000)
+    assert page.evaluate("() => window.sameDocument === true")
+    assert socket_requests and all("transport=polling" in url for url in socket_requests)
+    server.control("previous")
+    context.close()

@@ -151,13 +151,29 @@ def test_nothing_unsorted_is_said_plainly(world, room):
     assert "Every answer is already in a theme" in host.page(f"/facilitator/w/{session.id}/board/")
 
 
-def test_answers_are_embedded_as_they_arrive(world):
-    """The worker embeds each new answer shortly after it is stored (SUGGEST_AHEAD)."""
-    deadline = time.monotonic() + 120
-    wanted = set(embedding_keys(ANSWERS))
-    while time.monotonic() < deadline and not wanted <= set(embedding._cache):
+def test_once_the_board_is_open_answers_are_embedded_as_they_arrive(world, room):
+    """Opening the board embeds the session's answers on the worker, and each later answer
+    shortly after it is stored (SUGGEST_AHEAD); answers of sessions whose board nobody
+    opened are left alone."""
+    host, session, _ = world
+    other = host.start()
+    stranger = room.phone(other)
+    host.go_to(other, RETRO)
+    stranger.answer("An answer in a session whose board stays closed")
+    assert host.get(f"/facilitator/w/{session.id}/board/").status_code == 200
+    phone = room.phone(session)
+    phone.answer("Arrived after the board was opened")
+    wanted = set(embedding_keys([*ANSWERS, "Arrived after the board was opened"]))
+    wait_for(lambda: wanted <= set(embedding._cache))
+    unwanted = embedding_keys(["An answer in a session whose board stays closed"])[0]
+    assert unwanted not in embedding._cache
+
+
+def wait_for(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
         time.sleep(0.2)
-    assert wanted <= set(embedding._cache)
+    assert condition()
 
 
 def embedding_keys(texts):

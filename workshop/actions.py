@@ -91,14 +91,15 @@ def respond(
         db.session.commit()
     if created:
         broadcast.emit_response(workshop, response, participant, "created")
-        embed_ahead(response.text)
+        embed_ahead(workshop, response.text)
     return response, created
 
 
-def embed_ahead(text: str) -> None:
-    """Queue an answer for the theme suggester (off this request: see suggestion_runs)."""
+def embed_ahead(workshop: Workshop, text: str) -> None:
+    """Queue an answer for the theme suggester once a facilitator has opened the session's
+    board (off this request: see suggestion_runs)."""
     if current_app.config["SUGGEST_AHEAD"]:
-        suggestion_runs.warm([text])
+        suggestion_runs.warm_if_wanted(workshop.id, [text])
 
 
 def edit_response(
@@ -110,7 +111,7 @@ def edit_response(
     )
     db.session.commit()
     broadcast.emit_response(workshop, response, participant, "edited")
-    embed_ahead(response.text)
+    embed_ahead(workshop, response.text)
     if response.theme_id is not None:
         broadcast.emit_board(workshop)  # the theme shows its answers' texts on phones
     return response

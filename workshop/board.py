@@ -3,7 +3,17 @@ JavaScript; `static/js/board.js` adds drag and drop and live updates from co-fac
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext, ngettext
 from flask_login import login_required
 
@@ -55,12 +65,17 @@ def _matches(response: dict, filters: dict[str, str]) -> bool:
 def show(workshop_id: int):
     workshop = own_workshop(workshop_id)
     filters = _filters()
+    context = board_context(workshop, filters)
+    if current_app.config["SUGGEST_AHEAD"]:
+        # A facilitator on the board will likely ask for suggestions: from now on this
+        # session's answers are embedded as they arrive, starting with those already in.
+        texts = [r["text"] for r in context["unsorted"]]
+        texts += [r["text"] for group in context["by_theme"].values() for r in group]
+        suggestion_runs.warm_session(workshop.id, texts)
     fragment_url = url_for(
         "board.fragment", workshop_id=workshop.id, **{k: v for k, v in filters.items() if v}
     )
-    return render_template(
-        "facilitator/board.html", fragment_url=fragment_url, **board_context(workshop, filters)
-    )
+    return render_template("facilitator/board.html", fragment_url=fragment_url, **context)
 
 
 @bp.get("/fragment")

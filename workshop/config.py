@@ -32,8 +32,9 @@ class Defaults:
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
-    # Embed answers for theme suggestions as they arrive, so a facilitator's click finds the
-    # work done (it loads the two sentence encoders, ~300 MB, at the session's first answer).
+    # Once a facilitator opens a session's themes board, embed its answers for theme
+    # suggestions as they arrive, so the click finds the work done (this loads the two
+    # sentence encoders, about 300 MB, when the board is first opened).
     SUGGEST_AHEAD = True
 
 

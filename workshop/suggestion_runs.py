@@ -2,9 +2,9 @@
 
 The suggester is CPU work measured in seconds. Run in a request it would hold a worker (and,
 under gevent, the whole event loop) for that long, so it runs in one native worker thread:
-a facilitator's click starts a `SuggestionRun` and the page follows its progress. Responses
-are embedded by the same worker as they arrive (`warm`), in small batches, so the click finds
-most of the work done. Everything that touches the encoders goes through that one worker, so
+a facilitator's click starts a `SuggestionRun` and the page follows its progress. Once a
+facilitator has opened a session's board, its answers are embedded by the same worker as they
+arrive (`warm_session`, `warm`), in small batches, so the click finds most of the work done. Everything that touches the encoders goes through that one worker, so
 the models load once and are never used from two threads.
 
 Runs live in this process's memory: with several processes behind a cookie-sticky proxy
@@ -79,6 +79,7 @@ _worker = _Worker()
 _runs: dict[str, SuggestionRun] = {}
 _warm_queue: deque[str] = deque(maxlen=20_000)
 _warm_scheduled = False
+_warm_sessions: set[int] = set()
 
 
 def start(
@@ -123,6 +124,21 @@ def _forget_old_runs() -> None:
 def call(function: Callable[..., Any], *args: Any) -> Any:
     """Run something that uses the encoders (availability, strategy links) on the worker."""
     return _worker.call(function, *args)
+
+
+def warm_session(workshop_id: int, texts: list[str]) -> None:
+    """A facilitator opened this session's board: embed its answers, and from now on each
+    new one as it arrives. (Not from the first answer of every session: the encoders cost
+    about 300 MB and some CPU, which a room that never asks for suggestions should not pay.)"""
+    first_time = workshop_id not in _warm_sessions
+    _warm_sessions.add(workshop_id)
+    if first_time:
+        warm(texts)
+
+
+def warm_if_wanted(workshop_id: int, texts: list[str]) -> None:
+    if workshop_id in _warm_sessions:
+        warm(texts)
 
 
 def warm(texts: list[str]) -> None:
