@@ -180,3 +180,21 @@ def embedding_keys(texts):
     from workshop.suggest import engine
 
     return engine.prepare_texts(list(texts), {})
+
+
+def test_the_board_offers_each_theme_its_closest_strategy_to_link_in_one_click(world, room):
+    host, session, ids = world
+    board = f"/facilitator/w/{session.id}/board/"
+    host.get(board)  # opening the board loads the encoders on the worker
+    wait_for(suggestion_runs.encoders_ready)
+    childcare = [str(i) for i in ids[:3]]
+    host.board(session, "create", new_title="Childcare", response_ids=childcare)
+    page = host.page(board)
+    offered = re.search(r"Closest plan strategy: ([^(]+) \(", page)
+    assert offered and offered.group(1).strip() == "Access to childcare"
+    assert "Closest to this theme" in page  # also first in the theme's strategy list
+    button = re.search(r'name="op" value="(link:\d+@[\w-]+)"', page).group(1)
+    assert host.board(session, button).status_code == 302
+    (theme,) = room.themes(session).values()
+    assert theme["strategies"] == ["access-childcare"]
+    assert "Closest plan strategy: Access to childcare" not in host.page(board)  # linked now

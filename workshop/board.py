@@ -50,7 +50,31 @@ def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
         "hidden": [r for r in shown if r["hidden"]],
         "strategies": strategies,
         "prompts": {p.id: p.question for _, p in agenda.prompts()},
+        "link_hints": link_hints(workshop, summaries, listed),
         "form": EmptyForm(),
+    }
+
+
+def link_hints(workshop: Workshop, summaries: list, listed: list[dict]) -> dict[int, list]:
+    """For each theme, the plan strategies most similar to its title and answers, not yet
+    linked: [(strategy id, cosine)], best first. Offered for the facilitator to confirm; only
+    once the encoders are loaded (opening the board loads them), so no page waits for that."""
+    if not summaries or not current_app.config["SUGGEST_AHEAD"]:
+        return {}
+    if not suggestion_runs.encoders_ready():
+        return {}
+    frameworks = workshops.agenda_of(workshop).frameworks  # the agenda's own words
+    if not any(f.strategies() for f in frameworks):
+        return {}
+    texts: dict[int, list[str]] = {}
+    for response in listed:
+        if response["theme_id"] is not None and not response["hidden"]:
+            texts.setdefault(response["theme_id"], []).append(response["text"])
+    themes_now = [(t.id, t.title, tuple(texts.get(t.id, ()))) for t in summaries]
+    found = suggestion_runs.call(suggestion_runs.strategy_links, themes_now, frameworks)
+    return {
+        t.id: [(sid, score) for sid, score in found.get(t.id, []) if sid not in t.strategy_ids]
+        for t in summaries
     }
 
 
@@ -114,6 +138,9 @@ def form_operation(form) -> tuple[str, dict]:
         data.update(
             title=form.get(f"title-{target}", ""), description=form.get(f"description-{target}", "")
         )
+    elif op == "link" and "@" in target:  # a one-click suggested link: `link:5@strategy`
+        target, _, strategy_id = target.partition("@")
+        data.update(theme_id=_optional_int(target), strategy_id=strategy_id)
     elif op == "link":
         data["strategy_id"] = form.get(f"strategy-{target}", "")
     elif op == "unlink":

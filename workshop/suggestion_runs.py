@@ -121,6 +121,32 @@ def _forget_old_runs() -> None:
             del _runs[run_id]
 
 
+def encoders_ready() -> bool:
+    """Whether the encoders are loaded in this process (without loading them)."""
+    from .suggest import embedding
+
+    return embedding.loaded()
+
+
+_links_cache: dict[tuple, list] = {}
+
+
+def strategy_links(themes: list[tuple[int, str, tuple[str, ...]]], frameworks) -> dict[int, list]:
+    """On the worker: each (theme id, title, answer texts)'s closest strategies."""
+    from . import suggest
+
+    hints = [hint for f in frameworks for hint in suggest.strategy_hints(f)]
+    found = {}
+    for theme_id, title, texts in themes:
+        key = (tuple(h.id for h in hints), title, texts)
+        if key not in _links_cache:
+            if len(_links_cache) > 2000:
+                _links_cache.clear()
+            _links_cache[key] = suggest.suggest_strategy_links(title, texts, hints)
+        found[theme_id] = _links_cache[key]
+    return found
+
+
 def call(function: Callable[..., Any], *args: Any) -> Any:
     """Run something that uses the encoders (availability, strategy links) on the worker."""
     return _worker.call(function, *args)
@@ -133,7 +159,14 @@ def warm_session(workshop_id: int, texts: list[str]) -> None:
     first_time = workshop_id not in _warm_sessions
     _warm_sessions.add(workshop_id)
     if first_time:
+        _worker.submit(_load_encoders)
         warm(texts)
+
+
+def _load_encoders() -> None:
+    from . import suggest
+
+    suggest.available()  # loads them once; a failure is kept and shown at the click
 
 
 def warm_if_wanted(workshop_id: int, texts: list[str]) -> None:

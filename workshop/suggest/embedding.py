@@ -124,6 +124,11 @@ def models() -> _Models:
         return _models
 
 
+def loaded() -> bool:
+    """Whether the encoders are already loaded (never loads them)."""
+    return _models is not None
+
+
 def available() -> tuple[bool, str]:
     try:
         models()
