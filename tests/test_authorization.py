@@ -317,7 +317,8 @@ ROUTES = [
         "POST",
         W + "/board/suggest",
         P + "/board/suggest",
-        facilitator_route(moved(P + "/board/suggest/*")),  # a run starts; its page follows it
+        # a run starts and its page follows it (or, all answers sorted, back to the board)
+        facilitator_route(moved(P + "/board/*")),
     ),
     Route(
         "GET",

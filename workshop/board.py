@@ -55,6 +55,9 @@ def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
     }
 
 
+LINK_HINT_WAIT = 0.5  # seconds
+
+
 def link_hints(workshop: Workshop, summaries: list, listed: list[dict]) -> dict[int, list]:
     """For each theme, the plan strategies most similar to its title and answers, not yet
     linked: [(strategy id, cosine)], best first. Offered for the facilitator to confirm; only
@@ -71,7 +74,12 @@ def link_hints(workshop: Workshop, summaries: list, listed: list[dict]) -> dict[
         if response["theme_id"] is not None and not response["hidden"]:
             texts.setdefault(response["theme_id"], []).append(response["text"])
     themes_now = [(t.id, t.title, tuple(texts.get(t.id, ()))) for t in summaries]
-    found = suggestion_runs.call(suggestion_runs.strategy_links, themes_now, frameworks)
+    try:  # a page never waits long for hints: a busy worker (a run) means none this time
+        found = suggestion_runs.call(
+            suggestion_runs.strategy_links, themes_now, frameworks, timeout=LINK_HINT_WAIT
+        )
+    except TimeoutError:
+        return {}
     return {
         t.id: [(sid, score) for sid, score in found.get(t.id, []) if sid not in t.strategy_ids]
         for t in summaries
@@ -93,9 +101,12 @@ def show(workshop_id: int):
     if current_app.config["SUGGEST_AHEAD"]:
         # A facilitator on the board will likely ask for suggestions: from now on this
         # session's answers are embedded as they arrive, starting with those already in.
-        texts = [r["text"] for r in context["unsorted"]]
-        texts += [r["text"] for group in context["by_theme"].values() for r in group]
-        suggestion_runs.warm_session(workshop.id, texts)
+        suggestion_runs.warm_session(
+            workshop.id,
+            lambda: [
+                r["text"] for r in broadcast.facilitator_responses(workshop) if not r["hidden"]
+            ],
+        )
     fragment_url = url_for(
         "board.fragment", workshop_id=workshop.id, **{k: v for k, v in filters.items() if v}
     )
@@ -273,12 +284,6 @@ def suggester_for(workshop: Workshop, k: int | None):
         return suggest.suggest_themes(unsorted, existing, hints, k=k, seed=0, progress=progress)
 
     return compute
-
-
-def run_suggester(workshop: Workshop, k: int | None) -> list:
-    """The suggestions for this session, computed now on the worker (CLI and tests)."""
-    compute = suggester_for(workshop, k)
-    return suggestion_runs.call(compute, lambda fraction, message: None)
 
 
 @bp.post("/accept")

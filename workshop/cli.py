@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import accounts, database
 from .agenda import AgendaError
+from .ids import as_id
 from .library import read_agenda_file, summary
 
 
@@ -178,8 +179,8 @@ def _find_workshop(db, text: str):
 
     workshop = find_by_code(db, text)
     number = text.strip()
-    if workshop is None and number.isdigit() and len(number) < 10:
-        workshop = db.get(Workshop, int(number))
+    if workshop is None and as_id(number) is not None:
+        workshop = db.get(Workshop, as_id(number))
     if workshop is None:
         raise click.ClickException(f"no session has the number or join code '{text}'")
     return workshop

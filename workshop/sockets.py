@@ -201,9 +201,11 @@ def control(data: dict[str, Any]) -> dict[str, Any]:
     action = data.get("action")
     seconds = data.get("seconds", 0)
     if (
-        action not in CONTROL_ACTIONS
+        not isinstance(action, str)
+        or action not in CONTROL_ACTIONS
         or not isinstance(seconds, int | float)
         or isinstance(seconds, bool)
+        or not -MAX_CONTROL_SECONDS <= seconds <= MAX_CONTROL_SECONDS  # also NaN, ±inf
     ):
         names = ", ".join(CONTROL_ACTIONS)
         raise ActionError(
@@ -325,6 +327,9 @@ RESERVED_MARK = "\x00reserved\x00"  # no client can name an event this by accide
 RESERVED_NAMES = ("connect", "disconnect", "*")
 
 
+MAX_CONTROL_SECONDS = 24 * 3600
+
+
 def _answer_reserved_names_as_unknown(server) -> None:
     """A client may send an event named 'connect', 'disconnect' or '*'. python-socketio would
     re-run the connect handler (a snapshot, outside the per-connection rate limit), leave a
@@ -337,7 +342,9 @@ def _answer_reserved_names_as_unknown(server) -> None:
     reserved = {*server.reserved_events, *RESERVED_NAMES}
 
     def handle_event(server_, sid, eio_sid, data, namespace, ack_id):
-        if data and data[0] in reserved:
+        if data and not isinstance(data[0], str):  # e.g. `42[["x"]]`: a name that is no name
+            data = [str(data[0]), *data[1:]]
+        elif data and data[0] in reserved:
             data = [RESERVED_MARK + data[0], *data[1:]]
         return handle(server_, sid, eio_sid, data, namespace, ack_id)
 

@@ -4,8 +4,10 @@ The suggester is CPU work measured in seconds. Run in a request it would hold a 
 under gevent, the whole event loop) for that long, so it runs in one native worker thread:
 a facilitator's click starts a `SuggestionRun` and the page follows its progress. Once a
 facilitator has opened a session's board, its answers are embedded by the same worker as they
-arrive (`warm_session`, `warm`), in small batches, so the click finds most of the work done. Everything that touches the encoders goes through that one worker, so
-the models load once and are never used from two threads.
+arrive (`warm_session`, `warm`), in batches, so the click finds most of the work done.
+Everything that touches the encoders goes through that one worker, so the models load once
+and are never used from two threads; nothing on the request side ever waits for the worker
+except `call`, with a timeout where a page is waiting.
 
 Runs live in this process's memory: with several processes behind a cookie-sticky proxy
 (docs/DEPLOYMENT.md) a facilitator's requests reach the process that holds their run; after a
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,7 +28,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 RUN_TTL_SECONDS = 30 * 60
-WARM_BATCH_DELAY = 1.0  # seconds: texts arriving meanwhile are embedded together
 
 
 @dataclass
@@ -45,41 +47,79 @@ class SuggestionRun:
 
 
 class _Worker:
-    """A single native thread (gevent's thread pool under gevent, else a thread executor)."""
+    """The one native thread all encoder work runs on. Submitting never makes the caller
+    wait: under gevent a dispatcher greenlet hands tasks one by one to gevent's one-thread
+    pool (whose own spawn() would block a third caller while it is busy); otherwise a
+    one-thread executor queues them."""
 
     def __init__(self) -> None:
-        self._pool: Any = None
+        self._lock = threading.Lock()
+        self._tasks: Any = None  # gevent: the queue the dispatcher reads
+        self._executor: Any = None  # threads: a one-thread executor
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
-        if self._pool is None:
-            self._pool = _make_pool()
-        if hasattr(self._pool, "spawn"):
-            return self._pool.spawn(function, *args)
-        return self._pool.submit(function, *args)
+        """Queue `function(*args)`; returns a handle `call` can wait on."""
+        self._start()
+        if self._executor is not None:
+            return self._executor.submit(function, *args)
+        from gevent.event import AsyncResult
 
-    def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """Run `function` on the worker and wait for it (the caller's greenlet only waits)."""
+        result = AsyncResult()
+        self._tasks.put((function, args, result))
+        return result
+
+    def call(self, function: Callable[..., Any], *args: Any, timeout: float | None = None) -> Any:
+        """Run `function` on the worker and wait for it (only the caller's greenlet waits);
+        TimeoutError after `timeout` seconds (the task still runs)."""
         pending = self.submit(function, *args)
-        return pending.get() if hasattr(pending, "get") else pending.result()
+        if self._executor is not None:
+            return pending.result(timeout)
+        import gevent
 
+        try:
+            return pending.get(timeout=timeout)
+        except gevent.Timeout:
+            raise TimeoutError from None
 
-def _make_pool() -> Any:
-    from gevent import monkey
+    def _start(self) -> None:
+        with self._lock:
+            if self._tasks is not None or self._executor is not None:
+                return
+            from gevent import monkey
 
-    if monkey.is_module_patched("threading"):
-        from gevent.threadpool import ThreadPool
+            if not monkey.is_module_patched("threading"):
+                from concurrent.futures import ThreadPoolExecutor
 
-        return ThreadPool(1)
-    from concurrent.futures import ThreadPoolExecutor
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggest")
+                return
+            import gevent
+            from gevent.queue import Queue
+            from gevent.threadpool import ThreadPool
 
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggest")
+            pool, tasks = ThreadPool(1), Queue()
+
+            def dispatch() -> None:
+                while True:
+                    function, args, result = tasks.get()
+                    try:
+                        result.set(pool.apply(function, args))
+                    except Exception as error:
+                        result.set_exception(error)
+
+            gevent.spawn(dispatch)
+            self._tasks = tasks
 
 
 _worker = _Worker()
 _runs: dict[str, SuggestionRun] = {}
+_runs_lock = threading.Lock()
 _warm_queue: deque[str] = deque(maxlen=20_000)
 _warm_scheduled = False
 _warm_sessions: set[int] = set()
+_links_cache: dict[tuple, list] = {}
+
+
+# -- runs -----------------------------------------------------------------------------------
 
 
 def start(
@@ -87,18 +127,25 @@ def start(
 ) -> SuggestionRun:
     """Start `compute(progress)` on the worker; a run of the same session still going is reused
     (a double click does not queue the work twice)."""
-    _forget_old_runs()
-    for run in _runs.values():
-        if run.workshop_id == workshop_id and not run.done:
-            return run
-    run = SuggestionRun(id=secrets.token_urlsafe(12), workshop_id=workshop_id)
-    _runs[run.id] = run
-    _worker.submit(_execute, run, compute)
+    with _runs_lock:
+        _forget_old_runs()
+        for run in _runs.values():
+            if run.workshop_id == workshop_id and not run.done:
+                return run
+        run = SuggestionRun(id=secrets.token_urlsafe(12), workshop_id=workshop_id)
+        _runs[run.id] = run
+    try:
+        _worker.submit(_execute, run, compute)
+    except BaseException:
+        with _runs_lock:
+            _runs.pop(run.id, None)
+        raise
     return run
 
 
 def find(run_id: str, workshop_id: int) -> SuggestionRun | None:
-    run = _runs.get(run_id)
+    with _runs_lock:
+        run = _runs.get(run_id)
     return run if run is not None and run.workshop_id == workshop_id else None
 
 
@@ -109,6 +156,10 @@ def _execute(run: SuggestionRun, compute: Callable) -> None:
     try:
         run.suggestions = compute(progress)
     except Exception as error:  # handed to the page that follows the run
+        from .workshops import ActionError
+
+        if not isinstance(error, ActionError):
+            log.exception("theme suggestions failed")
         run.error = error
     run.fraction = 1.0
     run.finished = time.monotonic()
@@ -121,6 +172,14 @@ def _forget_old_runs() -> None:
             del _runs[run_id]
 
 
+# -- other work on the encoders -------------------------------------------------------------
+
+
+def call(function: Callable[..., Any], *args: Any, timeout: float | None = None) -> Any:
+    """Run something that uses the encoders (availability, strategy links) on the worker."""
+    return _worker.call(function, *args, timeout=timeout)
+
+
 def encoders_ready() -> bool:
     """Whether the encoders are loaded in this process (without loading them)."""
     from .suggest import embedding
@@ -128,17 +187,14 @@ def encoders_ready() -> bool:
     return embedding.loaded()
 
 
-_links_cache: dict[tuple, list] = {}
-
-
 def strategy_links(themes: list[tuple[int, str, tuple[str, ...]]], frameworks) -> dict[int, list]:
     """On the worker: each (theme id, title, answer texts)'s closest strategies."""
     from . import suggest
 
-    hints = [hint for f in frameworks for hint in suggest.strategy_hints(f)]
+    hints = tuple(hint for f in frameworks for hint in suggest.strategy_hints(f))
     found = {}
     for theme_id, title, texts in themes:
-        key = (tuple(h.id for h in hints), title, texts)
+        key = (hints, title, texts)
         if key not in _links_cache:
             if len(_links_cache) > 2000:
                 _links_cache.clear()
@@ -147,20 +203,19 @@ def strategy_links(themes: list[tuple[int, str, tuple[str, ...]]], frameworks) -
     return found
 
 
-def call(function: Callable[..., Any], *args: Any) -> Any:
-    """Run something that uses the encoders (availability, strategy links) on the worker."""
-    return _worker.call(function, *args)
+# -- embedding answers ahead of the click ---------------------------------------------------
 
 
-def warm_session(workshop_id: int, texts: list[str]) -> None:
-    """A facilitator opened this session's board: embed its answers, and from now on each
-    new one as it arrives. (Not from the first answer of every session: the encoders cost
-    about 300 MB and some CPU, which a room that never asks for suggestions should not pay.)"""
-    first_time = workshop_id not in _warm_sessions
+def warm_session(workshop_id: int, texts: Callable[[], list[str]]) -> None:
+    """A facilitator opened this session's board: load the encoders, embed its answers
+    (`texts()`), and from now on each new one as it arrives. Not from the first answer of
+    every session: the encoders cost about 300 MB and some CPU, which a room that never asks
+    for suggestions should not pay."""
+    if workshop_id in _warm_sessions:
+        return
     _warm_sessions.add(workshop_id)
-    if first_time:
-        _worker.submit(_load_encoders)
-        warm(texts)
+    _worker.submit(_load_encoders)
+    warm(texts())
 
 
 def _load_encoders() -> None:
@@ -175,19 +230,23 @@ def warm_if_wanted(workshop_id: int, texts: list[str]) -> None:
 
 
 def warm(texts: list[str]) -> None:
-    """Queue new responses to be embedded ahead of the facilitator's click. Cheap to call on
-    the answer path: it only appends; the worker embeds a batch a second later."""
+    """Queue responses to be embedded ahead of the facilitator's click. Cheap to call on the
+    answer path: it only appends; the worker embeds what has piled up since its last batch
+    (answers arriving while it works make the next batch)."""
     global _warm_scheduled
     _warm_queue.extend(t for t in texts if t and t.strip())
     if not _warm_scheduled and _warm_queue:
         _warm_scheduled = True
-        _worker.submit(_warm_batch)
+        try:
+            _worker.submit(_warm_batch)
+        except BaseException:
+            _warm_scheduled = False
+            raise
 
 
 def _warm_batch() -> None:
     global _warm_scheduled
-    _native_sleep(WARM_BATCH_DELAY)
-    _warm_scheduled = False  # later arrivals schedule the next batch
+    _warm_scheduled = False  # arrivals from now on schedule the next batch
     batch = []
     while _warm_queue:
         batch.append(_warm_queue.popleft())
@@ -196,12 +255,5 @@ def _warm_batch() -> None:
 
         try:
             suggest.warm(batch)
-        except Exception:  # warming is an optimisation: the click embeds whatever is missing
+        except Exception:  # an optimisation only: the click embeds whatever is missing
             log.exception("could not embed %d responses ahead of time", len(batch))
-
-
-def _native_sleep(seconds: float) -> None:
-    # On the worker thread: the real sleep, not gevent's (which belongs to the hub's thread).
-    from gevent.monkey import get_original
-
-    get_original("time", "sleep")(seconds)
