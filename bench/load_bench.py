@@ -1,7 +1,11 @@
 """A room of N phones against the real server: join, three answers each within a minute,
 then a top-three ballot each within ten seconds, while a projector and a facilitator watch.
 
-Run: `python -m bench load [--sizes 100,500,1000,2000] [--modes app,bare,scaleout]`.
+Run: `python -m bench load [--sizes 100,500,1000,2000] [--modes bare,app,app-nosuggest,scaleout]`.
+`app` is the app as it runs by default: the facilitator has used the themes board, so the
+theme suggester's encoders are loaded and every answer is embedded as it arrives;
+`app-nosuggest` is the same app with that switched off (WORKSHOP_SUGGEST_AHEAD=false);
+`scaleout` is two processes sharing PostgreSQL and Redis.
 For each N it records join time, answer and ballot acknowledgement latency (p50, p95, p99,
 max), the time from the last acknowledged ballot until the projector holds a tally counting
 every ballot, errors, lost and duplicated submissions (checked in the database), server CPU
@@ -224,6 +228,8 @@ def measure(mode: str, n: int, args, workdir: Path) -> dict:
             facilitator, code, token = None, "BARE", "x"
         else:
             env, database_url = {}, f"sqlite:///{workdir / 'a' / 'workshop.sqlite'}"
+            if mode == "app-nosuggest":  # the same app with the theme suggester never loaded
+                env = {"WORKSHOP_SUGGEST_AHEAD": "false"}
             if mode == "scaleout":
                 database_url = fresh_postgres_schema()
                 env = {"WORKSHOP_DATABASE_URL": database_url, "WORKSHOP_MESSAGE_QUEUE": REDIS}
@@ -275,22 +281,25 @@ def table(rows: list[dict]) -> str:
 
 
 def ratios(rows: list[dict]) -> str:
-    lines = ["| N | answer p95: app / bare | ballot p95: app / bare |", "| ---: | ---: | ---: |"]
+    lines = [
+        "| mode | N | answer p95: app / bare | ballot p95: app / bare |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     by_key = {(r["mode"], r["participants"]): r for r in rows}
     for (mode, n), row in sorted(by_key.items()):
         bare = by_key.get(("bare", n))
-        if mode != "app" or bare is None:
+        if mode not in ("app", "app-nosuggest") or bare is None:
             continue
         answer = row["respond_ms"]["p95"] / max(bare["respond_ms"]["p95"], 0.1)
         ballot = row["ballot_ms"]["p95"] / max(bare["ballot_ms"]["p95"], 0.1)
-        lines.append(f"| {n} | {answer:.1f}× | {ballot:.1f}× |")
+        lines.append(f"| {mode} | {n} | {answer:.1f}× | {ballot:.1f}× |")
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
     parser.add_argument("--sizes", default="100,500,1000,2000")
-    parser.add_argument("--modes", default="bare,app,scaleout")
+    parser.add_argument("--modes", default="bare,app,app-nosuggest,scaleout")
     parser.add_argument("--answer-window", type=float, default=60.0)
     parser.add_argument("--ballot-window", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)

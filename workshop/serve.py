@@ -10,6 +10,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import os  # noqa: E402
+import sys  # noqa: E402
 
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
@@ -20,6 +21,10 @@ def main() -> None:
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
+    # The suggestion worker is a second thread holding the GIL for stretches of Python and
+    # numpy work; with the default 5 ms switch interval every answer the event loop handles
+    # can wait several such slices for the GIL. 1 ms keeps the room's replies prompt.
+    sys.setswitchinterval(0.001)
     app = create_app({"ASYNC_MODE": "gevent"})
     with app.app_context():
         try:
