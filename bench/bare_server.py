@@ -126,4 +126,6 @@ def flush_tally():
 
 if __name__ == "__main__":
     started = time.time()
-    socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), log_output=False)
+    from workshop.serve import wsgi_server  # the same server set-up as the app (TCP_NODELAY)
+
+    wsgi_server(app, "127.0.0.1", int(os.environ["PORT"]), log_output=False).serve_forever()
