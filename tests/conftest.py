@@ -36,6 +36,23 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium through Playwright, one per test module; skips where it is not
+    installed (fails in CI, see skip_or_fail)."""
+    from browser_support import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def make_app(tmp_path: Path, **config):
     url = config.pop("DATABASE_URL", f"sqlite:///{tmp_path / 'workshop.sqlite'}")
     database.upgrade(url)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser_support import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path
+from browser_support import PHONE, LiveServer
 from conftest import PASSWORD, skip_or_fail
 
 pytestmark = pytest.mark.browser
@@ -255,19 +255,6 @@ PAGES = [
     Page("board", "desk", lambda room: room.answering.console + "/board/"),
 ]
 PAGE_IDS = [page.name for page in PAGES]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

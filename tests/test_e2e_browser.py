@@ -13,8 +13,8 @@ import os
 import re
 
 import pytest
-from browser_support import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path
-from conftest import PASSWORD, skip_or_fail
+from browser_support import PHONE, LiveServer
+from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 FACILITATOR = "chair@example.org"
@@ -35,16 +35,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 def shot(page, name: str) -> None:

@@ -11,8 +11,7 @@ contrast against what is around it. After the page updates itself, focus stays w
 from __future__ import annotations
 
 import pytest
-from browser_support import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path
-from conftest import skip_or_fail
+from browser_support import PHONE, LiveServer
 from test_e2e_a11y import LAPTOP, Facilitator, Participant, Session, prepare_database
 
 pytestmark = pytest.mark.browser
@@ -54,19 +53,6 @@ def server(tmp_path_factory):
     live.start()
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def is_focused(locator) -> bool:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     PHONE,
-    chromium_path,
     live_session,
     measure_participant_pages,
 )
-from conftest import skip_or_fail
 
 pytestmark = pytest.mark.browser
 BUDGET_BYTES = 100 * 1024
@@ -31,19 +28,6 @@ def session(tmp_path_factory):
     server, code = live_session(tmp_path_factory.mktemp("light"))
     yield server, code
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_join_and_answer_pages_fit_the_byte_budget_on_slow_3g(session, chromium):

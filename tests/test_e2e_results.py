@@ -17,8 +17,8 @@ import zipfile
 
 import pytest
 import requests
-from browser_support import CHROMIUM_ARGS, LiveServer, chromium_path
-from conftest import PASSWORD, csrf_token, skip_or_fail
+from browser_support import LiveServer
+from conftest import PASSWORD, csrf_token
 
 pytestmark = pytest.mark.browser
 FACILITATOR = "evaluation@example.org"
@@ -43,16 +43,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 class Person:

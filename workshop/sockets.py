@@ -327,7 +327,9 @@ RESERVED_MARK = "\x00reserved\x00"  # no client can name an event this by accide
 RESERVED_NAMES = ("connect", "disconnect", "*")
 
 
-MAX_CONTROL_SECONDS = 24 * 3600
+# Past this (and NaN, ±inf) a number of seconds is malformed; timing refuses smaller absurd
+# values itself. It keeps float() from overflowing on a 400-digit integer.
+MAX_CONTROL_SECONDS = 10**9
 
 
 def _answer_reserved_names_as_unknown(server) -> None:
