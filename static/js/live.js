@@ -178,8 +178,23 @@
     if (again && again !== document.activeElement) { again.focus(); }
   }
 
+  // A field's draft: a text's value, a choice's selected value, a box's tick.
+  function draftOf(el) { return el.type === "checkbox" ? el.checked : el.value; }
+  // What the server rendered into the field, before the person touched it.
+  function defaultOf(el) {
+    if (el.type === "checkbox") { return el.defaultChecked; }
+    if (el.tagName === "SELECT") {
+      var chosen = Array.prototype.find.call(el.options, function (option) { return option.defaultSelected; });
+      return chosen ? chosen.value : (el.options.length ? el.options[0].value : "");
+    }
+    return el.defaultValue;
+  }
+  function setDraft(el, draft) {
+    if (el.type === "checkbox") { el.checked = draft; } else { el.value = draft; }
+  }
+
   // Replace a container's content with a server-rendered fragment, keeping what the person
-  // was typing and where their focus was.
+  // was typing or choosing (fields marked data-draft) and where their focus was.
   function swapFragment(url, target) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
@@ -188,13 +203,18 @@
       })
       .then(function (html) {
         var drafts = {};
-        target.querySelectorAll("[data-draft]").forEach(function (el) { drafts[el.getAttribute("data-draft")] = el.value; });
+        target.querySelectorAll("[data-draft]").forEach(function (el) {
+          if (draftOf(el) !== defaultOf(el)) { drafts[el.getAttribute("data-draft")] = draftOf(el); }
+        });
         var focused = focusPlace(target);
         var parsed = new DOMParser().parseFromString(html, "text/html");
         target.replaceChildren.apply(target, Array.prototype.slice.call(parsed.body.childNodes));
         target.querySelectorAll("[data-draft]").forEach(function (el) {
-          var key = el.getAttribute("data-draft");
-          if (drafts[key] !== undefined && drafts[key] !== el.defaultValue) { el.value = drafts[key]; }
+          var draft = drafts[el.getAttribute("data-draft")];
+          // What the person changed (and only that) survives the swap: a fragment rendered a
+          // moment before their own change landed must not undo it, and a field they never
+          // touched takes the server's newer value.
+          if (draft !== undefined && draft !== draftOf(el)) { setDraft(el, draft); }
         });
         restoreFocus(focused, target);
       });

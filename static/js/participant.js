@@ -72,7 +72,10 @@
     window.clearTimeout(refreshTimer);
     var delay = 50 + (typeof spread === "number" ? Math.random() * spread : 0);
     refreshTimer = window.setTimeout(function () {
-      window.Live.swapFragment(initial.fragment, segmentBox).then(renderPending).catch(function () {
+      window.Live.swapFragment(initial.fragment, segmentBox).then(function () {
+        renderPending();
+        showVoteStatus();
+      }).catch(function () {
         window.location.reload();
       });
     }, delay);
@@ -157,12 +160,28 @@
       else { window.localStorage.removeItem(ballotKey); }
     } catch (e) { /* private mode */ }
   }
+  // The last word on this phone's ballot, shown again when the vote section is redrawn.
+  var lastVoteStatus = null;
   function voteStatus(text, isError) {
+    var section = document.getElementById("vote");
+    lastVoteStatus = { round: section && section.getAttribute("data-vote-round"), text: text, isError: isError };
+    showVoteStatus();
+  }
+  function showVoteStatus() {
     var box = document.querySelector("[data-vote-status]");
-    if (!box) { return; }
+    var section = document.getElementById("vote");
+    if (!box || !lastVoteStatus || !section || section.getAttribute("data-vote-round") !== lastVoteStatus.round) { return; }
+    var text = lastVoteStatus.text, isError = lastVoteStatus.isError;
     box.hidden = false;
     box.className = isError ? "error" : "confirm";
     box.textContent = text;
+  }
+  // The form now shows what the server holds: a later redraw keeps only changes made after this.
+  function markBallotSaved() {
+    document.querySelectorAll("[data-ballot-form] [data-pick]").forEach(function (field) {
+      if (field.type === "checkbox") { field.defaultChecked = field.checked; return; }
+      Array.prototype.forEach.call(field.options, function (option) { option.defaultSelected = option.selected; });
+    });
   }
   function sendBallot() {
     var ballot = pendingBallot();
@@ -178,6 +197,7 @@
       var current = pendingBallot();
       if (current && current.client_id === ballot.client_id) { setPendingBallot(null); }
       if (ack.ok) {
+        markBallotSaved();
         voteStatus(t("vote_in"), false);
         var send = document.querySelector("[data-ballot-form] button[type=submit]");
         if (send) { send.textContent = t("change_vote"); }
