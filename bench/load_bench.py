@@ -242,6 +242,7 @@ def measure(mode: str, n: int, args, workdir: Path) -> dict:
         figures = asyncio.run(run_room([s.url for s in servers], n, args, facilitator, code, token))
         figures["server_cpu_s"] = round(sum(s.cpu_seconds() for s in servers) - cpu_before, 1)
         figures["server_peak_mb"] = round(max(s.peak_rss for s in servers) / 2**20, 1)
+        figures["encoder_peak_mb"] = round(max(s.peak_child_rss for s in servers) / 2**20, 1)
         if database_url:
             figures.update(
                 verify_database(database_url, figures["acked_responses"], figures["acked_ballots"])
@@ -265,7 +266,7 @@ def fresh_postgres_schema() -> str:
 def table(rows: list[dict]) -> str:
     head = (
         "| mode | N | joined | join p95 | answer p50 / p95 / p99 / max | ballot p50 / p95 / p99 / max "
-        "| tally complete after last ballot | errors | lost | dup | CPU s | peak MB |\n"
+        "| tally complete after last ballot | errors | lost | dup | CPU s | peak MB (encoder process) |\n"
         "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
     lines = []
@@ -275,9 +276,15 @@ def table(rows: list[dict]) -> str:
             f"| {r['mode']} | {r['participants']} | {r['joined']} | {r['join_ms']['p95']} ms "
             f"| {a['p50']} / {a['p95']} / {a['p99']} / {a['max']} ms | {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms "
             f"| {r['tally_complete_after_last_ballot_ms']} ms | {r['errors']} | {r.get('lost', '–')} "
-            f"| {r.get('duplicated', '–')} | {r['server_cpu_s']} | {r['server_peak_mb']} |"
+            f"| {r.get('duplicated', '–')} | {r['server_cpu_s']} | {peak_memory(r)} |"
         )
     return head + "\n".join(lines) + "\n"
+
+
+def peak_memory(row: dict) -> str:
+    """The server's peak with its children; the encoder process's own peak beside it."""
+    encoder = row.get("encoder_peak_mb") or 0
+    return f"{row['server_peak_mb']} ({encoder})" if encoder else f"{row['server_peak_mb']}"
 
 
 def ratios(rows: list[dict]) -> str:

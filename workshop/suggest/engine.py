@@ -237,7 +237,7 @@ def suggest(
         return []
     _report(progress, 0.0, "preparing")
     try:
-        embedding.models()
+        embedding.encoder()
     except embedding.ModelUnavailable as error:
         raise SuggestError(str(error)) from None
     glossary = glossary_from(

@@ -232,12 +232,12 @@ def _best_edit(word: str, session: frozenset[str], known: frozenset[str]) -> str
     deletes = [a + b[1:] for a, b in splits if b]
     inserts = [a + c + b for a, b in splits for c in letters]
     replaces = [a + c + b[1:] for a, b in splits if b for c in letters if c != b[0]]
-    for candidates, vocabulary in (
-        (transposes, known | session),
-        (deletes + inserts, session),
-        (replaces, session),
+    for candidates, vocabularies in (
+        (transposes, (known, session)),  # not `known | session`: a copy of ~22,000 words
+        (deletes + inserts, (session,)),
+        (replaces, (session,)),
     ):
-        hits = sorted({c for c in candidates if c in vocabulary and c != word})
+        hits = sorted({c for c in candidates if c != word and any(c in v for v in vocabularies)})
         if hits:
             return hits[0]
     return None

