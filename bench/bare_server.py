@@ -126,6 +126,8 @@ def flush_tally():
 
 if __name__ == "__main__":
     started = time.time()
-    from workshop.serve import wsgi_server  # the same server set-up as the app (TCP_NODELAY)
+    # The same server set-up as the app: Nagle off, the garbage collector kept quiet.
+    from workshop.serve import quiet_garbage_collector, wsgi_server
 
+    quiet_garbage_collector()
     wsgi_server(app, "127.0.0.1", int(os.environ["PORT"]), log_output=False).serve_forever()
