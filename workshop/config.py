@@ -34,7 +34,7 @@ class Defaults:
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
     # Once a facilitator opens a session's themes board, embed its answers for theme
     # suggestions as they arrive, so the click finds the work done (this loads the two
-    # sentence encoders, about 300 MB, when the board is first opened).
+    # sentence encoders in a child process, 200-310 MB, when the board is first opened).
     SUGGEST_AHEAD = True
 
 
