@@ -60,25 +60,16 @@ def _embed(texts: list[str]) -> np.ndarray:
     try:
         return encoder().encode(texts)
     except EncoderStopped:
-        _forget_encoder()
+        stop()
     try:
         return encoder().encode(texts)
     except EncoderStopped as error:
-        _forget_encoder()
+        stop()
         raise ModelUnavailable(str(error)) from None
 
 
-def _forget_encoder() -> None:
-    """A stopped process is dropped; the next call starts a new one."""
-    global _encoder
-    with _lock:
-        if _encoder is not None:
-            _encoder.close()
-        _encoder = None
-
-
 def stop() -> None:
-    """End the encoder process (at exit; a later call starts a new one)."""
+    """End the encoder process (at exit, or one found stopped); a later call starts a new one."""
     global _encoder
     with _lock:
         if _encoder is not None:
