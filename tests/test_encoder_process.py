@@ -123,3 +123,22 @@ def test_a_failing_request_is_reported_not_fatal():
         process.close()
     with pytest.raises(EncoderStopped):
         process.encode(TEXTS[:1])
+
+
+def test_long_texts_run_in_small_batches_with_the_same_vectors():
+    lengths = sorted([5] * 40 + [64] * 40 + [130] * 10 + [256] * 5)
+    order = np.arange(len(lengths))
+    runs = encoders.batches(lengths, order)
+    assert np.array_equal(np.concatenate(runs), order)  # every text once, in order
+    for run in runs:
+        width = lengths[run[-1]]
+        assert len(run) <= encoders.BATCH
+        assert len(run) == 1 or len(run) * width**2 <= encoders.ATTENTION_BUDGET
+    assert max(len(run) for run in runs if lengths[run[-1]] == 256) == 2  # not 32 at once
+
+    strategy = "Expand broadband access and digital skills training in rural Inland towns. "
+    texts = [strategy * n for n in (1, 4, 9, 14)] + TEXTS  # up to ~256 tokens
+    models = encoders.Models()
+    together = models.minilm(texts)
+    alone = np.vstack([models.minilm([text]) for text in texts])
+    assert np.allclose(together, alone, atol=1e-5)

@@ -28,6 +28,7 @@ MINILM_DIM = 384
 USE_DIM = 512
 DIM = MINILM_DIM + USE_DIM
 BATCH = 32
+ATTENTION_BUDGET = BATCH * 64**2  # texts x tokens² per run: 32 texts of up to 64 tokens
 TOKENIZER = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
 
@@ -77,8 +78,7 @@ class Models:
         encodings = self.tokenizer.encode_batch(texts)
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         out = np.empty((len(texts), MINILM_DIM), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
+        for rows in batches([len(encodings[r].ids) for r in order], order):
             width = max(len(encodings[r].ids) for r in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -100,6 +100,22 @@ class Models:
         if not texts:
             return np.zeros((0, DIM), np.float32)
         return np.hstack([self.minilm(texts), self.universal(texts)])
+
+
+def batches(lengths: list[int], order: np.ndarray) -> list[np.ndarray]:
+    """`order` (sorted by token length, `lengths` in that order) cut into runs of at most
+    BATCH texts whose attention scores (texts x width², per head) stay within what BATCH
+    short texts need: 32 texts of 256 tokens (a plan's strategies) would otherwise hold
+    ~200 MB of attention scores and probabilities at once."""
+    cuts, start = [], 0
+    for end in range(1, len(order) + 1):
+        width = lengths[end - 1]
+        if end - start > max(1, min(BATCH, ATTENTION_BUDGET // max(width, 1) ** 2)):
+            cuts.append(order[start : end - 1])
+            start = end - 1
+    if start < len(order):
+        cuts.append(order[start:])
+    return cuts
 
 
 def tokenizer_path() -> Path:
