@@ -2,8 +2,9 @@
 then a top-three ballot each within ten seconds, while a projector and a facilitator watch.
 
 Run: `python -m bench load [--sizes 100,500,1000,2000] [--modes bare,app,app-nosuggest,scaleout]`.
-`app` is the app as it runs by default: the facilitator has used the themes board, so the
-theme suggester's encoders are loaded and every answer is embedded as it arrives;
+`app` is the app as it runs by default: the facilitator opens the themes board 20 s into the
+answers (`--board-at`), so the theme suggester's encoders load, embed the answers so far and
+then every answer as it arrives;
 `app-nosuggest` is the same app with that switched off (WORKSHOP_SUGGEST_AHEAD=false);
 `scaleout` is two processes sharing PostgreSQL and Redis.
 For each N it records join time, answer and ballot acknowledgement latency (p50, p95, p99,
@@ -151,6 +152,14 @@ def prepare_app_session(url: str) -> FacilitatorDriver:
     return facilitator
 
 
+async def open_board(facilitator: FacilitatorDriver, after: float) -> None:
+    """The facilitator opens the themes board while answers arrive, to start clustering (the
+    board embeds the answers so far, then each new one as it comes)."""
+    await asyncio.sleep(after)
+    reply = await asyncio.get_running_loop().run_in_executor(None, facilitator.get, "/board/")
+    reply.raise_for_status()
+
+
 def open_vote(facilitator: FacilitatorDriver) -> None:
     for title in ("Meetings", "Relationships", "Communication", "Funding", "Data"):
         facilitator.post("/board/", {"op": "create", "new_title": title}).raise_for_status()
@@ -179,7 +188,12 @@ async def run_room(
         )
         await watcher.connect()
     await join_all(phones)
+    watching = None
+    if facilitator is not None and args.board_at >= 0:
+        watching = asyncio.create_task(open_board(facilitator, args.board_at))
     acked = await answer_phase(phones, args.answer_window, rng)
+    if watching is not None:
+        await watching
     if facilitator is not None:
         await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
     await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
@@ -309,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="bare,app,app-nosuggest,scaleout")
     parser.add_argument("--answer-window", type=float, default=60.0)
     parser.add_argument("--ballot-window", type=float, default=10.0)
+    parser.add_argument(
+        "--board-at",
+        type=float,
+        default=20.0,
+        help="seconds into the answers when the facilitator opens the themes board; "
+        "-1: only when preparing the vote, just before the ballots",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
@@ -350,7 +371,7 @@ def write_performance_section(report: str, args) -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "
         f"{__import__('os').cpu_count()} cores), Python {platform.python_version()}. Command: "
         f"`python -m bench load --sizes {args.sizes} --modes {args.modes} --answer-window {args.answer_window:g} "
-        f"--ballot-window {args.ballot_window:g}` (the load generator runs on the same machine).\n\n"
+        f"--ballot-window {args.ballot_window:g} --board-at {args.board_at:g}` (the load generator runs on the same machine).\n\n"
         + report
     )
     replace_section("## Load: a room of phones", section)

@@ -174,6 +174,9 @@ class FacilitatorDriver:
             f"{self.url}/facilitator/w/{self.workshop_id}{path}", data={**data, "csrf_token": token}
         )
 
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(f"{self.url}/facilitator/w/{self.workshop_id}{path}")
+
     def control(self, action: str) -> None:
         self.post("/control", {"action": action}).raise_for_status()
 
