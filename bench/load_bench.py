@@ -179,6 +179,7 @@ async def run_room(
     ]
     projector = Watcher(urls[-1], "/screen", f"token={token}")
     await projector.connect()
+    watchers = [projector]
     if facilitator is not None:
         watcher = Watcher(
             urls[0],
@@ -187,6 +188,7 @@ async def run_room(
             facilitator.cookie_header(),
         )
         await watcher.connect()
+        watchers.append(watcher)
     await join_all(phones)
     watching = None
     if facilitator is not None and args.board_at >= 0:
@@ -201,7 +203,8 @@ async def run_room(
     await wait_until(lambda: projector.complete_at(ballots_ok) is not None, 30)
     complete = projector.complete_at(ballots_ok)
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
-    await projector.sio.disconnect()
+    for screen in watchers:  # an open client left to the event loop's end warns on exit
+        await screen.sio.disconnect()
     return {
         "participants": n,
         "joined": len(timings.join),
