@@ -23,10 +23,12 @@ from live_helpers import (
     answer_over_socket,
     new_client_id,
 )
+from sqlalchemy import select
 
-from workshop import workshops
+from workshop import participants, workshops
 from workshop.broadcast import epoch_ms
 from workshop.extensions import db
+from workshop.models import Participant
 
 OVERVIEW, RETRO, PLANNING = 0, 1, 2
 XSS = '<script>alert("owned")</script>'
@@ -334,6 +336,23 @@ def test_a_sixth_answer_to_one_question_is_refused(room, session, in_retro):
     assert form.status_code == 400
     assert "You have given 5 answers to this question" in form.get_data(as_text=True)
     assert room.texts(session) == [f"Idea {number}" for number in range(5)]
+
+
+def test_a_participant_is_found_only_with_their_own_session(room, host, session):
+    """Each answer loads its session and participant together, from the ids its connection
+    remembered at connect: a pair from two sessions is no one."""
+    other = host.start()
+    number = room.participant_number(session, room.phone().joined(session))
+    with room.app.app_context():
+        mine = db.session.scalars(
+            select(Participant).where(
+                Participant.workshop_id == session.id, Participant.number == number
+            )
+        ).one()
+        found = participants.with_workshop(db.session, session.id, mine.id)
+        assert found is not None and (found[0].id, found[1].id) == (session.id, mine.id)
+        assert participants.with_workshop(db.session, other.id, mine.id) is None
+        assert participants.with_workshop(db.session, session.id, mine.id + 999) is None
 
 
 def test_the_answer_limit_is_per_question_and_freed_by_deleting(room, session, in_retro):

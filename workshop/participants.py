@@ -35,6 +35,19 @@ def find_by_token(db: Session, workshop: Workshop, token: str | None) -> Partici
     return db.scalars(query).first()
 
 
+def with_workshop(
+    db: Session, workshop_id: int, participant_id: int
+) -> tuple[Workshop, Participant] | None:
+    """A session and one of its participants, in one query (each answer needs both)."""
+    query = select(Workshop, Participant).where(
+        Workshop.id == workshop_id,
+        Participant.id == participant_id,
+        Participant.workshop_id == Workshop.id,
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def clean_answers(agenda: Agenda, raw: dict[str, Any]) -> dict[str, str]:
     """Check the join questions' answers; ActionError names the first one that is wrong."""
     answers: dict[str, str] = {}

@@ -17,7 +17,17 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from . import actions, broadcast, clock, i18n, identity, responses, security, workshops
+from . import (
+    actions,
+    broadcast,
+    clock,
+    i18n,
+    identity,
+    participants,
+    responses,
+    security,
+    workshops,
+)
 from .broadcast import FACILITATORS, NAMESPACES, PARTICIPANTS, SCREENS
 from .extensions import db
 from .i18n import N_
@@ -96,15 +106,14 @@ def _sync_ack() -> dict[str, Any]:
 
 def _participant_context() -> tuple[Workshop, Participant]:
     """Who this connection is: checked from the cookie once at connect, then remembered in the
-    connection's own session, so each answer or ballot costs two primary-key lookups."""
+    connection's own session, so each answer costs one query for both rows."""
     ids = identity.connection()
-    workshop = db.session.get(Workshop, ids["workshop_id"]) if "workshop_id" in ids else None
-    participant = (
-        db.session.get(Participant, ids["participant_id"]) if "participant_id" in ids else None
-    )
-    if workshop is None or participant is None:
+    found = None
+    if "workshop_id" in ids and "participant_id" in ids:
+        found = participants.with_workshop(db.session, ids["workshop_id"], ids["participant_id"])
+    if found is None:
         raise ActionError(N_("join the session first"), "not_joined")
-    return workshop, participant
+    return found
 
 
 def participant_connect(auth: Any = None) -> None:
