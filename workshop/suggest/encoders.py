@@ -236,7 +236,7 @@ def unit(matrix: np.ndarray) -> np.ndarray:
 
 READY, VECTORS, FAILED = b"R", b"V", b"F"
 HEADER = struct.Struct(">I")
-NICE = 10  # the room's replies come first; suggestions can wait a little
+NICE = 19  # the lowest: the room's replies come first; suggestions can wait (WORKSHOP_ENCODER_NICE)
 
 
 def read_exactly(fd: int, size: int) -> bytes:
