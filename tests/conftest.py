@@ -126,6 +126,13 @@ def csrf_token(html: str) -> str:
 
 
 @pytest.fixture
+def model_cache(tmp_path, monkeypatch) -> Path:
+    """A folder of its own for the encoders' derived model files (WORKSHOP_MODEL_CACHE)."""
+    monkeypatch.setenv("WORKSHOP_MODEL_CACHE", str(tmp_path / "models"))
+    return tmp_path / "models"
+
+
+@pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL schema for one test, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"

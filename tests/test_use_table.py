@@ -1,10 +1,8 @@
-"""USE's word-piece table is read from a file in the model cache, row by row, instead of being
+"""USE's word-piece table is read from a file in the model model_cache, row by row, instead of being
 held in the encoder process's memory: the vectors are the same bit for bit, the file is made
 once, and a cache that cannot be written (or a damaged file) leaves the table in memory."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,32 +18,26 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_MODEL_CACHE", str(tmp_path / "models"))
-    return tmp_path / "models"
-
-
 def loaded_use() -> USE:
     use = USE(threads=1)
     use.encode(["warm up"])
     return use
 
 
-def test_the_table_on_disk_gives_the_same_vectors_and_leaves_memory(cache):
+def test_the_table_on_disk_gives_the_same_vectors_and_leaves_memory(model_cache):
     use = loaded_use()
     in_memory = use.encode(TEXTS)
     encoders.table_on_disk(use._model)
     assert isinstance(use._model.table, encoders.RowsOnDisk)
     assert np.array_equal(use.encode(TEXTS), in_memory)
-    assert [p.name for p in cache.iterdir()] == [  # no partial file left behind
-        next(cache.glob("use-table-*.npy")).name
+    assert [p.name for p in model_cache.iterdir()] == [  # no partial file left behind
+        next(model_cache.glob("use-table-*.npy")).name
     ]
 
 
-def test_it_is_written_once_and_then_read_from_the_cache(cache):
+def test_it_is_written_once_and_then_read_from_the_cache(model_cache):
     encoders.table_on_disk(loaded_use()._model)
-    (table,) = cache.glob("use-table-*.npy")
+    (table,) = model_cache.glob("use-table-*.npy")
     written = table.stat().st_mtime_ns
     use = loaded_use()
     encoders.table_on_disk(use._model)
@@ -64,9 +56,9 @@ def test_an_unwritable_cache_keeps_the_table_in_memory(tmp_path, monkeypatch):
     assert np.array_equal(use.encode(TEXTS), before)
 
 
-def test_a_truncated_table_file_is_not_used(cache):
+def test_a_truncated_table_file_is_not_used(model_cache):
     encoders.table_on_disk(loaded_use()._model)
-    (table,) = cache.glob("use-table-*.npy")
+    (table,) = model_cache.glob("use-table-*.npy")
     with open(table, "r+b") as file:
         file.truncate(table.stat().st_size - 512)
     use = loaded_use()
