@@ -82,8 +82,14 @@ class ServerProcess:
                 return
             self.peak_rss = max(self.peak_rss, total)
             if os.environ.get("BENCH_RSS_TRACE"):  # a file: one line per sample, for digging
+                children_cpu = 0.0
+                for member in family[1:]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        children_cpu += sum(member.cpu_times()[:2])
                 with open(os.environ["BENCH_RSS_TRACE"], "a") as trace:
-                    trace.write(f"{time.time():.2f} {total >> 20} {len(family)}\n")
+                    trace.write(
+                        f"{time.time():.2f} {total >> 20} {len(family)} {children_cpu:.2f}\n"
+                    )
             time.sleep(0.05)
 
     def cpu_seconds(self) -> float:
