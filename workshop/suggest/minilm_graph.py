@@ -66,7 +66,7 @@ def _axis(node) -> int:
 
 def _dequantized_table(name: str, producer: dict, initializers: dict):
     """(cast, mul, int8 table, scale) when `name` is Mul(Cast(int8 table), scale) and the
-    scale is one per row (rows x 1) or one for all: then it can be gathered with the rows."""
+    scale is one per row (rows x 1): then it can be gathered with the rows."""
     mul = producer.get(name)
     if mul is None or mul.op_type != "Mul":
         return None
@@ -77,8 +77,7 @@ def _dequantized_table(name: str, producer: dict, initializers: dict):
     table = initializers.get(cast.input[0])
     if table is None or len(table.dims) != 2 or table.data_type not in (2, 3):  # uint8, int8
         return None
-    per_row = list(scale.dims) == [table.dims[0], 1]
-    if not per_row:
+    if list(scale.dims) != [table.dims[0], 1]:
         return None
     return cast, mul, table.name, scale.name
 
