@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import random
 import tempfile
@@ -75,6 +76,13 @@ class Watcher:
 
     def complete_at(self, expected: int) -> float | None:
         return next((at for at, count in self.tallies if count >= expected), None)
+
+
+def mark(phase: str) -> None:
+    """With BENCH_RSS_TRACE set, a line in the trace where a phase starts."""
+    if os.environ.get("BENCH_RSS_TRACE"):
+        with open(os.environ["BENCH_RSS_TRACE"], "a") as trace:
+            trace.write(f"# {time.time():.2f} {phase}\n")
 
 
 async def join_all(phones: list[SimulatedPhone], concurrency: int = 100) -> None:
@@ -189,7 +197,9 @@ async def run_room(
         )
         await watcher.connect()
         watchers.append(watcher)
+    mark("join")
     await join_all(phones)
+    mark("answers")
     watching = None
     if facilitator is not None and args.board_at >= 0:
         watching = asyncio.create_task(open_board(facilitator, args.board_at))
@@ -197,9 +207,12 @@ async def run_room(
     if watching is not None:
         await watching
     if facilitator is not None:
+        mark("open vote")
         await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
     await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
+    mark("ballots")
     ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, rng)
+    mark("ballots done")
     await wait_until(lambda: projector.complete_at(ballots_ok) is not None, 30)
     complete = projector.complete_at(ballots_ok)
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)

@@ -82,14 +82,8 @@ class ServerProcess:
                 return
             self.peak_rss = max(self.peak_rss, total)
             if os.environ.get("BENCH_RSS_TRACE"):  # a file: one line per sample, for digging
-                children_cpu = 0.0
-                for member in family[1:]:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        children_cpu += sum(member.cpu_times()[:2])
                 with open(os.environ["BENCH_RSS_TRACE"], "a") as trace:
-                    trace.write(
-                        f"{time.time():.2f} {total >> 20} {len(family)} {children_cpu:.2f}\n"
-                    )
+                    trace.write(f"{time.time():.2f} {total >> 20} {cpu_trace(family)}\n")
             time.sleep(0.05)
 
     def cpu_seconds(self) -> float:
@@ -110,6 +104,23 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def cpu_trace(family: list[psutil.Process]) -> str:
+    """CPU seconds so far of the server's main thread (the event loop), its other threads
+    (the suggestion worker) and its children (the encoder process)."""
+    main = others = children = 0.0
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for thread in family[0].threads():
+            seconds = thread.user_time + thread.system_time
+            if thread.id == family[0].pid:
+                main += seconds
+            else:
+                others += seconds
+    for member in family[1:]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            children += sum(member.cpu_times()[:2])
+    return f"{main:.2f} {others:.2f} {children:.2f}"
 
 
 def app_server(
