@@ -7,7 +7,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .agenda import Agenda
@@ -35,16 +35,20 @@ def find_by_token(db: Session, workshop: Workshop, token: str | None) -> Partici
     return db.scalars(query).first()
 
 
+# Built once: each answer runs it, and building a query costs more than SQLite running it.
+_WITH_WORKSHOP = select(Workshop, Participant).where(
+    Workshop.id == bindparam("workshop_id"),
+    Participant.id == bindparam("participant_id"),
+    Participant.workshop_id == Workshop.id,
+)
+
+
 def with_workshop(
     db: Session, workshop_id: int, participant_id: int
 ) -> tuple[Workshop, Participant] | None:
     """A session and one of its participants, in one query (each answer needs both)."""
-    query = select(Workshop, Participant).where(
-        Workshop.id == workshop_id,
-        Participant.id == participant_id,
-        Participant.workshop_id == Workshop.id,
-    )
-    row = db.execute(query).first()
+    params = {"workshop_id": workshop_id, "participant_id": participant_id}
+    row = db.execute(_WITH_WORKSHOP, params).first()
     return (row[0], row[1]) if row is not None else None
 
 

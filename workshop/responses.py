@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from . import timing
@@ -120,15 +120,25 @@ def submit(
     return response, True
 
 
+_OWN_FOR = select(Response).where(
+    Response.participant_id == bindparam("participant_id"),
+    or_(
+        Response.client_id == bindparam("own_client_id"), Response.prompt_id == bindparam("prompt")
+    ),
+)
+
+
 def _own_for(db: Session, participant: Participant, submission: Submission) -> list[Response]:
     """The participant's answer with the submission's client id, if any, and their answers to
-    its prompt: what a submission is checked against, in one query on the room's busiest path."""
+    its prompt: what a submission is checked against, in one query (built once) on the room's
+    busiest path."""
     prompt_id = submission.prompt_id if isinstance(submission.prompt_id, str) else ""
-    query = select(Response).where(
-        Response.participant_id == participant.id,
-        or_(Response.client_id == submission.client_id, Response.prompt_id == prompt_id),
-    )
-    return list(db.scalars(query))
+    params = {
+        "participant_id": participant.id,
+        "own_client_id": submission.client_id,
+        "prompt": prompt_id,
+    }
+    return list(db.scalars(_OWN_FOR, params))
 
 
 def own_response(db: Session, participant: Participant, response_id: object) -> Response:

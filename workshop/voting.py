@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import timing
@@ -302,6 +302,31 @@ class StoredBallot:
     picks: tuple[int, ...] | None  # None for a resend: what it sent is already stored
 
 
+# The ballot path as statements built once and run on the session's connection: a thousand
+# phones vote within seconds, and building each statement anew and running it through the
+# ORM's execution layer cost more CPU than SQLite's own work (`python -m bench paths`:
+# 1,135 → 382 µs of CPU per ballot).
+_ROUND = select(
+    VoteRound.id, VoteRound.workshop_id, VoteRound.is_open, VoteRound.picks, VoteRound.opened_at
+).where(VoteRound.id == bindparam("round_id"))
+_EXISTING = select(Ballot.id, Ballot.client_id).where(
+    Ballot.round_id == bindparam("round_id"), Ballot.participant_id == bindparam("participant_id")
+)
+_SENT_BEFORE = select(BallotSubmission.id).where(
+    BallotSubmission.ballot_id == bindparam("ballot_id"),
+    BallotSubmission.client_id == bindparam("sent_client_id"),
+)
+_NEW_BALLOT = insert(Ballot).returning(Ballot.id)
+_CLEAR_PICKS = delete(BallotPick).where(BallotPick.ballot_id == bindparam("ballot_id"))
+_REPLACE_BALLOT = (
+    update(Ballot)
+    .where(Ballot.id == bindparam("ballot_id"))
+    .values(client_id=bindparam("new_client_id"), updated_at=bindparam("now"))
+)
+_NEW_PICKS = insert(BallotPick)
+_NEW_SUBMISSION = insert(BallotSubmission)
+
+
 def cast_ballot(
     db: Session,
     workshop_id: int,
@@ -312,15 +337,13 @@ def cast_ballot(
     now: datetime,
 ) -> tuple[StoredBallot, bool]:
     """Store a participant's ballot, replacing their earlier one. A resend (same client id)
-    changes nothing and returns the stored ballot. Plain SQL statements on ids: a thousand
-    phones vote within seconds, and this is the path every one of them takes."""
+    changes nothing and returns the stored ballot."""
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         raise ActionError(N_("missing or malformed client id"), "client_id")
+    connection = db.connection()
     vote_round = _round_row(db, workshop_id, round_id)
-    existing = db.execute(
-        select(Ballot.id, Ballot.client_id).where(
-            Ballot.round_id == vote_round.id, Ballot.participant_id == participant_id
-        )
+    existing = connection.execute(
+        _EXISTING, {"round_id": vote_round.id, "participant_id": participant_id}
     ).first()
     if existing is not None and (
         existing.client_id == client_id or _sent_before(db, existing.id, client_id)
@@ -330,48 +353,37 @@ def cast_ballot(
         raise ActionError(N_("voting is closed"), "closed")
     picks = _clean_picks(db, vote_round, picks)
     if existing is None:
-        values = {
-            "round_id": vote_round.id,
-            "participant_id": participant_id,
-            "client_id": client_id,
-        }
+        values = {"round_id": vote_round.id, "participant_id": participant_id}
         # A second tab of the same participant may insert first: the unique (round,
         # participant) refuses this one, and the caller retries it as an update.
-        ballot_id = db.execute(
-            insert(Ballot).values(**values, created_at=now, updated_at=now).returning(Ballot.id)
+        ballot_id = connection.execute(
+            _NEW_BALLOT, {**values, "client_id": client_id, "created_at": now, "updated_at": now}
         ).scalar_one()
     else:
         ballot_id = existing.id
-        db.execute(delete(BallotPick).where(BallotPick.ballot_id == ballot_id))
-        db.execute(
-            update(Ballot).where(Ballot.id == ballot_id).values(client_id=client_id, updated_at=now)
+        connection.execute(_CLEAR_PICKS, {"ballot_id": ballot_id})
+        connection.execute(
+            _REPLACE_BALLOT, {"ballot_id": ballot_id, "new_client_id": client_id, "now": now}
         )
-    db.execute(
-        insert(BallotPick),
+    connection.execute(
+        _NEW_PICKS,
         [{"ballot_id": ballot_id, "candidate_id": c, "rank": i + 1} for i, c in enumerate(picks)],
     )
-    db.execute(insert(BallotSubmission).values(ballot_id=ballot_id, client_id=client_id))
+    connection.execute(_NEW_SUBMISSION, {"ballot_id": ballot_id, "client_id": client_id})
     return StoredBallot(ballot_id, vote_round.id, client_id, tuple(picks)), True
 
 
 def _sent_before(db: Session, ballot_id: int, client_id: str) -> bool:
-    query = select(BallotSubmission.id).where(
-        BallotSubmission.ballot_id == ballot_id, BallotSubmission.client_id == client_id
+    found = db.connection().execute(
+        _SENT_BEFORE, {"ballot_id": ballot_id, "sent_client_id": client_id}
     )
-    return db.execute(query).first() is not None
+    return found.first() is not None
 
 
 def _round_row(db: Session, workshop_id: int, round_id: object):
     if not is_id(round_id):
         raise ActionError(N_("no such vote"), "not_found")
-    columns = (
-        VoteRound.id,
-        VoteRound.workshop_id,
-        VoteRound.is_open,
-        VoteRound.picks,
-        VoteRound.opened_at,
-    )
-    row = db.execute(select(*columns).where(VoteRound.id == round_id)).first()
+    row = db.connection().execute(_ROUND, {"round_id": round_id}).first()
     if row is None or row.workshop_id != workshop_id:
         raise ActionError(N_("no such vote"), "not_found")
     return row
