@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         facilitator,
         health,
         i18n,
+        identity,
         ids,
         library,
         paper,
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Before the blueprints: ids in URLs stop at 64 bits (a larger one is a 404, not a 500).
     app.url_map.converters["int"] = ids.IdConverter
+    app.session_interface = identity.HandshakeSessionInterface()
     extensions.init_app(app)
     i18n.init_app(app)
     sockets.init_app(extensions.socketio)

@@ -6,6 +6,7 @@ carries the same cookies)."""
 from __future__ import annotations
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from . import participants, workshops
@@ -40,3 +41,19 @@ def remember_connection(**ids: int) -> None:
 
 def connection() -> dict:
     return request.environ.get("workshop.identity", {}).get(request.namespace, {})
+
+
+class HandshakeSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, opened once per request environ. A socket event runs in a
+    request context built from its connection's handshake, and Flask would check the cookie's
+    signature and decode it again for every answer and ballot; the handshake's cookies never
+    change, so what the first event opened serves the connection's later ones (as before, a
+    socket sees the session as it was when it connected). An HTTP request has its own environ
+    and opens its session once, as usual."""
+
+    def open_session(self, app, request):
+        opened = request.environ.get("workshop.session")
+        if opened is None:
+            opened = super().open_session(app, request)
+            request.environ["workshop.session"] = opened
+        return opened
