@@ -68,11 +68,28 @@ def test_the_child_gives_the_models_vectors_at_a_lower_priority():
         assert vectors.shape == (len(TEXTS), encoders.DIM)
         assert np.allclose(vectors, expected, atol=1e-5)
         assert process.encode([]).shape == (0, encoders.DIM)
-        nice = int(Path(f"/proc/{process.pid}/stat").read_text().split(")")[-1].split()[16])
-        assert nice == encoders.NICE
+        assert nice_of(process.pid) == encoders.NICE
+        if hasattr(os, "SCHED_IDLE"):  # Linux: it runs only on CPU the room leaves idle
+            assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
     finally:
         process.close()
     assert not alive(process.pid)  # closing its input ended it, and it was reaped
+
+
+def test_a_chosen_nice_value_replaces_the_idle_class(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_ENCODER_NICE", "10")
+    process = EncoderProcess()
+    try:
+        assert process.encode(TEXTS[:1]).shape == (1, encoders.DIM)
+        assert nice_of(process.pid) == 10
+        if hasattr(os, "SCHED_OTHER"):
+            assert os.sched_getscheduler(process.pid) == os.SCHED_OTHER
+    finally:
+        process.close()
+
+
+def nice_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[16])
 
 
 def test_a_killed_encoder_is_replaced_and_the_texts_still_embedded(fresh_embedding):

@@ -56,7 +56,6 @@ class EncoderProcess:
             # over a room's answers (measured: 336 against 424 MB).
             "MALLOC_MMAP_THRESHOLD_": "131072",
             **os.environ,
-            "WORKSHOP_ENCODER_NICE": os.environ.get("WORKSHOP_ENCODER_NICE", str(encoders.NICE)),
         }
         self.pid = _unpatched("posix_spawn")(
             sys.executable,
