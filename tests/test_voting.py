@@ -10,7 +10,11 @@ from types import SimpleNamespace
 import pytest
 from conftest import BUNDLED_AGENDAS
 from room import DOTS, RETRO, THRIVE, VOTE, new_client_id, open_room
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from workshop import clock, voting
+from workshop.extensions import db
 from workshop.library import read_agenda_file
 
 NAME = "Ana Lopez"
@@ -246,6 +250,39 @@ def test_a_late_resend_of_an_earlier_ballot_does_not_undo_a_change(opened):
     late = cast(opened.ana_socket, opened.round_id, c["Transit"], client_id="ana-ballot-1")
     assert opened.room.ballots(opened.round_id)[0]["picks"] == [c["Housing"]]
     assert late["duplicate"] is True
+
+
+def test_a_ballot_racing_one_from_the_same_phones_other_tab_replaces_it(opened):
+    """Another tab of the same phone stores its ballot between this ballot's check for an
+    earlier one and its insert: the database refuses the second row, and the ballot is stored
+    as a change of the first, acknowledged once, counted once."""
+    c, app = opened.c, opened.room.app
+    participant_id = opened.ana.participant_id
+    raced = []
+
+    def other_tab_first(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO ballot ") and not raced:
+            raced.append(True)
+            with Session(db.engine) as other_tab:
+                voting.cast_ballot(
+                    other_tab, opened.session.id, participant_id, opened.round_id,
+                    [c["Transit"]], "ana-other-tab", clock.now(),
+                )  # fmt: skip
+                other_tab.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", other_tab_first)
+        try:
+            reply = cast(opened.ana_socket, opened.round_id, c["Housing"], client_id="ana-this-tab")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", other_tab_first)
+    assert raced and reply["ok"] and reply["duplicate"] is False, reply
+    (stored,) = opened.room.ballots(opened.round_id)
+    assert (stored["picks"], stored["client_id"]) == ([c["Housing"]], "ana-this-tab")
+    assert cast(opened.ana_socket, opened.round_id, c["Transit"], client_id="ana-other-tab")[
+        "duplicate"
+    ]  # the other tab's resend is recognised and undoes nothing
+    assert opened.room.ballots(opened.round_id)[0]["picks"] == [c["Housing"]]
 
 
 # -- refusals ---------------------------------------------------------------------------------
