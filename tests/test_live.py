@@ -8,6 +8,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy
 from conftest import csrf_token, make_app
 from live_helpers import (
     CODE_SHAPE,
@@ -24,11 +25,12 @@ from live_helpers import (
     new_client_id,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from workshop import participants, workshops
+from workshop import clock, participants, responses, workshops
 from workshop.broadcast import epoch_ms
 from workshop.extensions import db
-from workshop.models import Participant
+from workshop.models import Participant, Workshop
 
 OVERVIEW, RETRO, PLANNING = 0, 1, 2
 XSS = '<script>alert("owned")</script>'
@@ -303,6 +305,39 @@ def test_a_resent_answer_is_acknowledged_as_a_duplicate_and_stored_once(room, se
     again = in_retro.socket(session).emit("respond", payload)  # e.g. after a reconnect
     assert (first["duplicate"], again["duplicate"]) == (False, True)
     assert again["response"] == first["response"]
+    assert room.texts(session) == ["Site visits"]
+
+
+def test_a_resend_racing_its_original_is_answered_with_the_stored_answer(
+    live_app, room, session, in_retro
+):
+    """The original reaches the database (through another connection) between the resend's
+    check for it and the resend's insert: the database refuses the copy, and the resend is
+    acknowledged as a duplicate with the stored answer."""
+    payload = {"prompt_id": RETRO_PROMPT, "text": "Site visits", "client_id": "phone-0001"}
+    socket, raced = in_retro.socket(session), []
+
+    def original_first(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO response ") and not raced:
+            raced.append(True)
+            with Session(db.engine) as other:
+                workshop = other.get(Workshop, session.id)
+                person = other.scalars(
+                    select(Participant).where(Participant.workshop_id == session.id)
+                ).one()
+                original = responses.Submission(RETRO_PROMPT, "Site visits", "phone-0001")
+                agenda = workshops.agenda_of(workshop)
+                responses.submit(other, workshop, agenda, person, original, clock.now())
+                other.commit()
+
+    with live_app.app_context():
+        sqlalchemy.event.listen(db.engine, "before_cursor_execute", original_first)
+        try:
+            reply = socket.emit("respond", payload)
+        finally:
+            sqlalchemy.event.remove(db.engine, "before_cursor_execute", original_first)
+    assert raced and reply["ok"] and reply["duplicate"] is True, reply
+    assert reply["response"]["text"] == "Site visits"
     assert room.texts(session) == ["Site visits"]
 
 
