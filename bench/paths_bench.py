@@ -89,8 +89,8 @@ def one_room(participants: int) -> tuple[float, float]:
             for title in THEMES:
                 actions.board(workshop, "create", {"title": title})
             round_id = actions.vote(workshop, "open", {"source": "themes"})["round_id"]
-            candidates = [c["id"] for c in phones[0].get_received(PHONES)[-1]["args"][0]
-                          ["round"]["candidates"]]  # fmt: skip
+            vote = [e for e in phones[0].get_received(PHONES) if e["name"] == "vote"][-1]
+            candidates = [c["id"] for c in vote["args"][0]["round"]["candidates"]]
             db.session.remove()
         started = time.process_time()
         for n, phone in enumerate(phones):
