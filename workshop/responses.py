@@ -75,6 +75,19 @@ def clean_strategy(strategy_id: object, segment: Segment, agenda: Agenda) -> str
     return strategy_id
 
 
+# The answer path's statements, built once: a room sends a hundred answers a second, and
+# building a statement anew or inserting through the ORM's unit of work cost more CPU than
+# SQLite's own work. The inserted answer comes back as a plain `Response` (not in the session)
+# holding what was stored, for the acknowledgement and the broadcasts.
+_NEW_RESPONSE = insert(Response).returning(Response.id)
+_OWN_FOR = select(Response).where(
+    Response.participant_id == bindparam("participant_id"),
+    or_(
+        Response.client_id == bindparam("own_client_id"), Response.prompt_id == bindparam("prompt")
+    ),
+)
+
+
 def submit(
     db: Session,
     workshop: Workshop,
@@ -118,19 +131,6 @@ def submit(
     # A concurrent resend trips the unique (participant, client id): the caller retries.
     response_id = db.connection().execute(_NEW_RESPONSE, values).scalar_one()
     return Response(id=response_id, **values), True
-
-
-# The answer path's statements, built once: a room sends a hundred answers a second, and
-# building a statement anew or inserting through the ORM's unit of work cost more CPU than
-# SQLite's own work. The inserted answer comes back as a plain `Response` (not in the session)
-# holding what was stored, for the acknowledgement and the broadcasts.
-_NEW_RESPONSE = insert(Response).returning(Response.id)
-_OWN_FOR = select(Response).where(
-    Response.participant_id == bindparam("participant_id"),
-    or_(
-        Response.client_id == bindparam("own_client_id"), Response.prompt_id == bindparam("prompt")
-    ),
-)
 
 
 def _own_for(db: Session, participant: Participant, submission: Submission) -> list[Response]:
