@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -83,6 +84,67 @@ def mark(phase: str) -> None:
     if os.environ.get("BENCH_RSS_TRACE"):
         with open(os.environ["BENCH_RSS_TRACE"], "a") as trace:
             trace.write(f"# {time.time():.2f} {phase}\n")
+
+
+async def watch_loop_lag(lags: list[tuple[float, float]], period: float = 0.01) -> None:
+    """The load generator's own pauses: how late a short sleep wakes up. A late wake-up delays
+    every acknowledgement the generator reads meanwhile, whatever the server did."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(period)
+        late = time.perf_counter() - before - period
+        if late > 0.005:
+            lags.append((time.time(), late))
+
+
+class CollectorPauses:
+    """The generator's own garbage-collector pauses over 5 ms, as (time, seconds)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, float]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif (took := time.perf_counter() - self._started) > 0.005:
+            self.pauses.append((time.time(), took))
+
+    def start(self) -> CollectorPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self)
+
+
+def write_latency_trace(
+    timings: Timings, lags: list[tuple[float, float]], collections: list[tuple[float, float]]
+) -> None:
+    """With BENCH_LATENCY_TRACE set, every acknowledgement (event, time sent, seconds), every
+    pause of the generator's loop over 5 ms ("lag", time, seconds) and every collection of its
+    garbage over 5 ms ("gc", time, seconds), one per line."""
+    path = os.environ.get("BENCH_LATENCY_TRACE")
+    if not path:
+        return
+    with open(path, "a") as trace:
+        for event, sent_at, seconds in timings.sent:
+            trace.write(f"{event} {sent_at:.3f} {seconds:.4f}\n")
+        for kind, pauses in (("lag", lags), ("gc", collections)):
+            for at, seconds in pauses:
+                trace.write(f"{kind} {at:.3f} {seconds:.4f}\n")
+
+
+def quiet_collector() -> None:
+    """Keep the generator's own garbage collections from pausing every phone at once. With
+    2,000 phones joined it holds millions of objects: a full collection stopped its loop for
+    ~0.4 s, several times a run, and a 30-50 ms one every few seconds, which every
+    acknowledgement read meanwhile counted as the server's latency, bare stack and app alike.
+    The phones built so far are frozen out of every scan (as `workshop.serve` does for the
+    server's start-up objects)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(2000, 50, 1000)
 
 
 async def join_all(phones: list[SimulatedPhone], concurrency: int = 100) -> None:
@@ -197,8 +259,12 @@ async def run_room(
         )
         await watcher.connect()
         watchers.append(watcher)
+    lags: list[tuple[float, float]] = []
+    lag_watch = asyncio.create_task(watch_loop_lag(lags))
+    collector = CollectorPauses().start()
     mark("join")
     await join_all(phones)
+    quiet_collector()
     mark("answers")
     watching = None
     if facilitator is not None and args.board_at >= 0:
@@ -215,9 +281,13 @@ async def run_room(
     mark("ballots done")
     await wait_until(lambda: projector.complete_at(ballots_ok) is not None, 30)
     complete = projector.complete_at(ballots_ok)
+    lag_watch.cancel()
+    collector.stop()
+    write_latency_trace(timings, lags, collector.pauses)
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
     for screen in watchers:  # an open client left to the event loop's end warns on exit
         await screen.sio.disconnect()
+    gc.unfreeze()  # this room's phones are garbage now; the next room starts clean
     return {
         "participants": n,
         "joined": len(timings.join),

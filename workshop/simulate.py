@@ -43,6 +43,9 @@ class Timings:
     respond: list[float] = field(default_factory=list)
     ballot: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # (event, wall-clock time sent, seconds to the acknowledgement): when the slow ones
+    # happened, for lining up with a server trace
+    sent: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 class SimulatedPhone:
@@ -122,7 +125,7 @@ class SimulatedPhone:
         """Send until acknowledged: a timeout or a lost connection means send again with the
         same client id, which the server stores once."""
         for _attempt in range(60):
-            started = time.perf_counter()
+            started, sent_at = time.perf_counter(), time.time()
             try:
                 ack = await self.sio.call(
                     event, data, namespace="/participant", timeout=self.ack_timeout
@@ -131,6 +134,7 @@ class SimulatedPhone:
                 await asyncio.sleep(0.5 + self.rng.random())
                 continue
             record.append(time.perf_counter() - started)
+            self.timings.sent.append((event, sent_at, record[-1]))
             if not ack.get("ok"):
                 self.timings.errors.append(f"{event}: {ack.get('code')}: {ack.get('error')}")
             return ack
