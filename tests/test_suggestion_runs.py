@@ -169,6 +169,21 @@ def test_once_the_board_is_open_answers_are_embedded_as_they_arrive(world, room)
     assert unwanted not in embedding._cache
 
 
+def test_a_click_does_not_wait_for_the_answers_still_to_be_embedded_ahead(world):
+    """Embedding ahead goes in small steps with rests between them, so it never holds the
+    worker long: work a facilitator waits for (a click) goes before the steps left, and
+    those are taken up again with the next answers to arrive."""
+    backlog = [f"Answer {n} of a full room about childcare and transit" for n in range(400)]
+    suggestion_runs.warm(backlog)
+    keys = set(embedding_keys(backlog))
+    embedded_when_served = suggestion_runs.call(
+        lambda: len(keys & set(embedding._cache)), timeout=60
+    )
+    assert embedded_when_served < len(backlog)
+    suggestion_runs.warm(["One more answer arrives"])
+    wait_for(lambda: keys <= set(embedding._cache))
+
+
 def wait_for(condition, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not condition():
