@@ -16,26 +16,48 @@
     });
   }
 
+  // Changes arrive in bursts: one refresh waits for 150 ms without a change. In a big room
+  // answers never stop for that long, so a refresh also comes at the latest MAX_WAIT after the
+  // first change it carries, or ten times as long as the last fetch took: each one renders the
+  // whole board on the server, which meanwhile answers no phone.
+  var MAX_WAIT = 2000;
+  var firstPending = 0, lastFetchTook = 0, fetching = false, again = false;
+
   function refresh() {
+    var now = Date.now();
+    if (!firstPending) { firstPending = now; }
     window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(function () {
-      var keep = checkedIds();
-      var open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
-        var card = d.closest("[data-theme-id]");
-        return card ? card.getAttribute("data-theme-id") : "";
+    var due = Math.min(now + 150, firstPending + Math.max(MAX_WAIT, 10 * lastFetchTook));
+    refreshTimer = window.setTimeout(fetchBoard, Math.max(0, due - now));
+  }
+
+  function fetchBoard() {
+    if (fetching) { again = true; return; }
+    firstPending = 0;
+    fetching = true;
+    var began = Date.now();
+    var keep = checkedIds();
+    var open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
+      var card = d.closest("[data-theme-id]");
+      return card ? card.getAttribute("data-theme-id") : "";
+    });
+    window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox).then(function () {
+      keep.forEach(function (pair) {
+        var parts = pair.split("=");
+        var box = boardBox.querySelector('input[name="' + parts[0] + '"][value="' + parts[1] + '"]');
+        if (box) { box.checked = true; }
       });
-      window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox).then(function () {
-        keep.forEach(function (pair) {
-          var parts = pair.split("=");
-          var box = boardBox.querySelector('input[name="' + parts[0] + '"][value="' + parts[1] + '"]');
-          if (box) { box.checked = true; }
-        });
-        open.forEach(function (id) {
-          var details = boardBox.querySelector('[data-theme-id="' + id + '"] details');
-          if (details) { details.open = true; }
-        });
+      open.forEach(function (id) {
+        var details = boardBox.querySelector('[data-theme-id="' + id + '"] details');
+        if (details) { details.open = true; }
       });
-    }, 150);
+    }).catch(function () {
+      // offline for a moment: the next change (or the reconnect's) refreshes again
+    }).finally(function () {
+      lastFetchTook = Date.now() - began;
+      fetching = false;
+      if (again) { again = false; refresh(); }
+    });
   }
 
   function post(body) {
