@@ -91,6 +91,7 @@ def console(workshop_id: int):
         by_prompt=by_prompt,
         strategies={s.id: s.name for f in agenda.frameworks for s in f.strategies()},
         join_url=join_url(workshop),
+        hide_url_prefix=hide_url_prefix(workshop),
         **{
             k: v
             for k, v in vote_context(workshop).items()
@@ -128,6 +129,13 @@ def hide_response(workshop_id: int, response_id: int):
         db.session.rollback()
         flash(i18n.error_text(error))
     return redirect(url_for("facilitator.console", workshop_id=workshop.id, _anchor="responses"))
+
+
+def hide_url_prefix(workshop: Workshop) -> str:
+    """Where an answer's hide form posts, up to its number: the console lists thousands of
+    answers, and url_for for each one took a tenth of the page's time."""
+    sample = url_for("facilitator.hide_response", workshop_id=workshop.id, response_id=0)
+    return sample.removesuffix("0/hide")
 
 
 def control_failed(action: str, error: ActionError) -> str:

@@ -108,8 +108,13 @@ def join(
 
 def display_label(participant: Participant, *, with_name: bool) -> str:
     """Anonymous to the room: 'Participant 7'. Facilitators also see a name if one was given."""
-    label = f"{'Paper participant' if participant.is_paper else 'Participant'} {participant.number}"
-    return f"{label} ({participant.name})" if with_name and participant.name else label
+    return label_of(participant.number, participant.name, participant.is_paper, with_name=with_name)
+
+
+def label_of(number: int, name: str | None, is_paper: bool, *, with_name: bool) -> str:
+    """display_label from the participant's columns alone."""
+    label = f"{'Paper participant' if is_paper else 'Participant'} {number}"
+    return f"{label} ({name})" if with_name and name else label
 
 
 def add_paper_participant(

@@ -217,12 +217,3 @@ def own_responses(db: Session, participant: Participant) -> list[Response]:
         .order_by(Response.created_at, Response.id)
     )
     return list(db.scalars(query))
-
-
-def workshop_responses(db: Session, workshop: Workshop) -> list[Response]:
-    query = (
-        select(Response)
-        .where(Response.workshop_id == workshop.id, Response.deleted_at.is_(None))
-        .order_by(Response.created_at, Response.id)
-    )
-    return list(db.scalars(query))
