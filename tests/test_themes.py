@@ -508,7 +508,9 @@ def test_the_board_page_shows_themes_the_unsorted_pile_and_hidden_answers(world,
     console.create("Access", world.childcare)
     assert console.socket.emit("hide_response", {"id": world.agendas})["ok"]
     page = world.host.page(f"/facilitator/w/{world.session.id}/board/")
-    assert "Access" in page and 'Unsorted <span class="muted">(2)</span>' in page
+    assert (
+        "Access" in page and 'Unsorted <span class="muted" data-unsorted-count>(2)</span>' in page
+    )
     assert "Hidden answers (1)" in page
     assert all(text in page for text in ANSWERS)
 

@@ -110,7 +110,13 @@ def show(workshop_id: int):
     fragment_url = url_for(
         "board.fragment", workshop_id=workshop.id, **{k: v for k, v in filters.items() if v}
     )
-    return render_template("facilitator/board.html", fragment_url=fragment_url, **context)
+    strategy_names = {key: strategy.name for key, strategy in context["strategies"].items()}
+    return render_template(
+        "facilitator/board.html",
+        fragment_url=fragment_url,
+        strategy_names=strategy_names,
+        **context,
+    )
 
 
 @bp.get("/fragment")

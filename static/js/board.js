@@ -1,6 +1,7 @@
 /* The themes board, enhanced: changes post in the background and the board refreshes in
-   place; co-facilitators' changes arrive live; answers can be dragged onto a theme with a
-   mouse, a pen or a finger. Without JavaScript the same forms post and redirect. */
+   place; co-facilitators' changes arrive live; a new answer is added to the unsorted pile as
+   it arrives; answers can be dragged onto a theme with a mouse, a pen or a finger. Without
+   JavaScript the same forms post and redirect. */
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
@@ -22,6 +23,7 @@
   // whole board on the server, which meanwhile answers no phone.
   var MAX_WAIT = 2000;
   var firstPending = 0, lastFetchTook = 0, fetching = false, again = false;
+  var arrivedMeanwhile = [];  // answers added while a fetch was out: its board may lack them
 
   function refresh() {
     var now = Date.now();
@@ -35,6 +37,7 @@
     if (fetching) { again = true; return; }
     firstPending = 0;
     fetching = true;
+    arrivedMeanwhile = [];
     var began = Date.now();
     var keep = checkedIds();
     var open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
@@ -51,6 +54,7 @@
         var details = boardBox.querySelector('[data-theme-id="' + id + '"] details');
         if (details) { details.open = true; }
       });
+      arrivedMeanwhile.forEach(addCard);
     }).catch(function () {
       // offline for a moment: the next change (or the reconnect's) refreshes again
     }).finally(function () {
@@ -144,10 +148,46 @@
   document.addEventListener("pointerup", function (event) { endDrag(event, false); });
   document.addEventListener("pointercancel", function (event) { endDrag(event, true); });
 
+  // A new answer is one more card in the unsorted pile: added here from the message itself,
+  // not by fetching the whole board again, which in a room of a thousand phones would be
+  // rendered on the server several times a second. Changes to answers already on the board
+  // (edited, hidden, deleted) and to themes still refresh it.
+  var filters = initial.filters || {};
+
+  function shownHere(item) {
+    if (item.hidden || item.theme_id !== null) { return false; }
+    if (filters.prompt && item.prompt_id !== filters.prompt) { return false; }
+    return !filters.q || item.text.toLowerCase().indexOf(filters.q.toLowerCase()) !== -1;
+  }
+
+  function addCard(item) {
+    var pile = boardBox.querySelector("[data-unsorted]");
+    var template = boardBox.querySelector("#card-template");
+    if (!pile || !template || pile.querySelector('[data-response-id="' + item.id + '"]')) { return; }
+    var card = template.content.firstElementChild.cloneNode(true);
+    card.setAttribute("data-response-id", item.id);
+    card.querySelector("input[type=checkbox]").value = item.id;
+    card.querySelector("[data-text]").textContent = item.text;
+    var where = "· " + ((initial.prompts || {})[item.prompt_id] || item.prompt_id);
+    if (item.strategy_id) { where += " · " + ((initial.strategies || {})[item.strategy_id] || item.strategy_id); }
+    card.querySelector("[data-where]").textContent = where;
+    pile.appendChild(card);
+    var count = boardBox.querySelector("[data-unsorted-count]");
+    if (count) { count.textContent = "(" + pile.children.length + ")"; }
+  }
+
+  function onResponse(message) {
+    var item = message.response;
+    if (message.action !== "created") { refresh(); return; }
+    if (!shownHere(item)) { return; }
+    addCard(item);
+    if (fetching) { arrivedMeanwhile.push(item); }
+  }
+
   if (window.io) {
     window.Live.connect("/facilitator", { workshop: initial.workshop_id }, {
       board: refresh,
-      response: refresh
+      response: onResponse
     });
   }
 })();
