@@ -4,6 +4,7 @@ errors are one clear line and a non-zero exit, never a traceback."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -108,7 +109,14 @@ def create_facilitator_command(email: str, password: str | None) -> None:
     "--url", default="http://127.0.0.1:5000", show_default=True, help="Where the server runs."
 )
 @click.option("--seed", default=0, show_default=True, help="Same seed, same simulated room.")
-def rehearse_command(session: str, participants: int, url: str, seed: int) -> None:
+@click.option(
+    "--pace",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 10),
+    help="How long the phones take to read and type: 1 like people, 0.1 ten times faster.",
+)
+def rehearse_command(session: str, participants: int, url: str, seed: int, pace: float) -> None:
     """Fill a live session (by its join code) with simulated phones that join, answer from
     sample answers and vote when voting opens, so you can rehearse before the real day."""
     import asyncio
@@ -123,7 +131,7 @@ def rehearse_command(session: str, participants: int, url: str, seed: int) -> No
     )
     try:
         timings = asyncio.run(
-            rehearse(url, session.upper(), participants, seed=seed, log=click.echo)
+            rehearse(url, session.upper(), participants, seed=seed, log=click.echo, pace=pace)
         )
     except KeyboardInterrupt:
         return
@@ -137,8 +145,15 @@ def rehearse_command(session: str, participants: int, url: str, seed: int) -> No
             f"could not join session {session.upper()} at {url}: {error}"
         ) from None
     click.echo(
-        f"Session ended: {len(timings.respond)} answers and {len(timings.ballot)} ballots sent."
+        f"Session ended: {timings.accepted['respond']} answers and "
+        f"{timings.accepted['ballot']} ballots stored."
     )
+    if timings.errors:  # e.g. an answer typed as the facilitator moved on
+        reasons = Counter(error.split(": ", 1)[-1] for error in timings.errors)
+        click.echo(
+            f"{len(timings.errors)} not stored: "
+            + "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common(3))
+        )
 
 
 @main.command("export")

@@ -15,6 +15,7 @@ import re
 import time
 import tomllib
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
 from importlib import resources
@@ -43,6 +44,8 @@ class Timings:
     respond: list[float] = field(default_factory=list)
     ballot: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # acknowledged and stored, by event ("respond", "ballot")
+    accepted: Counter[str] = field(default_factory=Counter)
     # (event, wall-clock time sent, seconds to the acknowledgement): when the slow ones
     # happened, for lining up with a server trace
     sent: list[tuple[str, float, float]] = field(default_factory=list)
@@ -135,7 +138,9 @@ class SimulatedPhone:
                 continue
             record.append(time.perf_counter() - started)
             self.timings.sent.append((event, sent_at, record[-1]))
-            if not ack.get("ok"):
+            if ack.get("ok"):
+                self.timings.accepted[event] += 1
+            else:
                 self.timings.errors.append(f"{event}: {ack.get('code')}: {ack.get('error')}")
             return ack
         self.timings.errors.append(f"{event}: never acknowledged")
@@ -165,10 +170,11 @@ class SimulatedPhone:
 
 
 async def rehearse(
-    base_url: str, code: str, participants: int, seed: int = 0, log=print
+    base_url: str, code: str, participants: int, seed: int = 0, log=print, pace: float = 1.0
 ) -> Timings:
     """Fill a live session with simulated phones that answer each open question and vote
-    when voting opens, until the session ends."""
+    when voting opens, until the session ends. `pace` scales how long each one reads and
+    types (1: like people; 0.1: ten times faster)."""
     rng = random.Random(seed)
     answers = sample_answers()
     timings = Timings()
@@ -182,20 +188,20 @@ async def rehearse(
         )
     log(f"{participants} simulated participants joined session {code}")
     try:
-        await asyncio.gather(*(_follow(phone, answers) for phone in phones))
+        await asyncio.gather(*(_follow(phone, answers, pace) for phone in phones))
     finally:
         await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
     return timings
 
 
-async def _follow(phone: SimulatedPhone, answers: dict[str, Any]) -> None:
+async def _follow(phone: SimulatedPhone, answers: dict[str, Any], pace: float) -> None:
     """React to the session like a person: answer a new question set, vote in a new round."""
     answered: set[str] = set()
     voted: set[int] = set()
     while phone.state is None or phone.state.get("status") != "ended":
         await phone.changed.wait()
         phone.changed.clear()
-        await asyncio.sleep(phone.rng.uniform(1, 8))  # people read before they type
+        await asyncio.sleep(pace * phone.rng.uniform(1, 8))  # people read before they type
         segment = (phone.state or {}).get("segment") or {}
         if segment.get("kind") == "prompts" and segment.get("id") not in answered:
             answered.add(segment["id"])
@@ -204,7 +210,7 @@ async def _follow(phone: SimulatedPhone, answers: dict[str, Any]) -> None:
                     _answers_for(answers, prompt_id), k=phone.rng.randint(1, 3)
                 ):
                     await phone.respond(prompt_id, text)
-                    await asyncio.sleep(phone.rng.uniform(2, 10))
+                    await asyncio.sleep(pace * phone.rng.uniform(2, 10))
         picks = phone.random_picks()
         if picks and picks[0] not in voted:
             voted.add(picks[0])
