@@ -12,6 +12,12 @@ max), the time from the last acknowledged ballot until the projector holds a tal
 every ballot, errors, lost and duplicated submissions (checked in the database), server CPU
 seconds and peak memory. The bare Flask-SocketIO server does the same fan-out with no
 database in the same run, so the app's cost is also given as a ratio to the stack's ceiling.
+
+For digging into a run: BENCH_RSS_TRACE=FILE logs, every 50 ms, the server's memory and the CPU
+seconds of its event loop, its other threads and its children, with a line where each phase
+starts; BENCH_LATENCY_TRACE=FILE logs every acknowledgement (event, time sent, seconds) and
+the generator's own pauses and garbage collections, so slow answers can be lined up with what
+the server was doing.
 """
 
 from __future__ import annotations
