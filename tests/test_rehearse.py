@@ -21,11 +21,11 @@ from workshop.simulate import sample_answers
 PHONES = 6
 
 
-@pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path / "instance", {"WORKSHOP_BROADCAST_INTERVAL": "0.1"})
-    live.cli("init-db")
-    live.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("rehearse"))
+    for command in (["init-db"], ["create-facilitator", EMAIL, "--password", PASSWORD]):
+        live.cli(*command)
     yield live.start()
     live.stop()
 
