@@ -94,40 +94,37 @@ def own_response_payload(response: Response) -> dict[str, Any]:
 def facilitator_response_payload(
     response: Response, participant: Participant, agenda: Agenda
 ) -> dict[str, Any]:
-    asks_names = any(q.id == "name" for q in agenda.join_questions)
+    who = participants.display_label(participant, with_name=_asks_names(agenda))
+    return _facilitator_payload(response, who)
+
+
+def _facilitator_payload(response, who: str) -> dict[str, Any]:
+    """An answer as facilitators see it, from a `Response` or a row with the same columns."""
     return {
         **own_response_payload(response),
         "segment_id": response.segment_id,
         "theme_id": response.theme_id,
         "hidden": response.hidden,
         "deleted": response.deleted_at is not None,
-        "participant": participants.display_label(participant, with_name=asks_names),
+        "participant": who,
         "created_at": epoch_ms(response.created_at),
     }
+
+
+def _asks_names(agenda: Agenda) -> bool:
+    return any(q.id == "name" for q in agenda.join_questions)
 
 
 def facilitator_responses(workshop: Workshop) -> list[dict[str, Any]]:
     """Every answer in the workshop as facilitators see it, oldest first. Read as plain rows:
     the console and the board ask for thousands at once, and building ORM objects for each
     cost more than the rest of the page together."""
-    asks_names = any(q.id == "name" for q in workshops.agenda_of(workshop).join_questions)
+    asks_names = _asks_names(workshops.agenda_of(workshop))
     rows = db.session.execute(_FACILITATOR_RESPONSES, {"workshop_id": workshop.id})
     return [
-        {
-            "id": row.id,
-            "client_id": row.client_id,
-            "prompt_id": row.prompt_id,
-            "text": row.text,
-            "strategy_id": row.strategy_id,
-            "segment_id": row.segment_id,
-            "theme_id": row.theme_id,
-            "hidden": row.hidden,
-            "deleted": False,
-            "participant": participants.label_of(
-                row.number, row.name, row.is_paper, with_name=asks_names
-            ),
-            "created_at": epoch_ms(row.created_at),
-        }
+        _facilitator_payload(
+            row, participants.label_of(row.number, row.name, row.is_paper, with_name=asks_names)
+        )
         for row in rows
     ]
 
@@ -142,6 +139,7 @@ _FACILITATOR_RESPONSES = (
         Response.segment_id,
         Response.theme_id,
         Response.hidden,
+        Response.deleted_at,
         Response.created_at,
         Participant.number,
         Participant.name,

@@ -17,10 +17,11 @@
     });
   }
 
-  // Changes arrive in bursts: one refresh waits for 150 ms without a change. In a big room
-  // answers never stop for that long, so a refresh also comes at the latest MAX_WAIT after the
-  // first change it carries, or ten times as long as the last fetch took: each one renders the
-  // whole board on the server, which meanwhile answers no phone.
+  // Changes arrive in bursts: one refresh waits for 150 ms without a change. A busy room may
+  // never pause that long, so a refresh also comes at the latest MAX_WAIT after the first
+  // change it carries, or ten times as long as the last fetch took: each one renders the whole
+  // board on the server, which meanwhile answers no phone. (New answers need no refresh: see
+  // onResponse.)
   var MAX_WAIT = 2000;
   var firstPending = 0, lastFetchTook = 0, fetching = false, again = false;
   var arrivedMeanwhile = [];  // answers added while a fetch was out: its board may lack them
