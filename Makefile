@@ -13,7 +13,9 @@ CATALOGS := $(wildcard workshop/translations/*/LC_MESSAGES/messages.po)
 run: setup db
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m workshop.serve
 
+# The import contracts (pyproject.toml, docs/ARCHITECTURE.md) first: a broken layer fails fast.
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup db
@@ -25,7 +27,7 @@ db: setup
 	$(BIN)/workshop init-db
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
 
 $(VENV)/.stamp-deps: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "workshop needs Python 3.11 or newer; set PYTHON=python3.11")'

@@ -39,7 +39,7 @@ import socketio
 from sqlalchemy import create_engine, text
 
 from bench.servers import FacilitatorDriver, ServerProcess, app_server, bare_server
-from workshop.simulate import SimulatedPhone, Timings
+from workshop.live.simulate import SimulatedPhone, Timings
 
 RESULTS = Path(__file__).parent / "results"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -54,10 +54,12 @@ def make_app(folder: Path):
 
 def one_room(participants: int) -> tuple[float, float]:
     """CPU µs per answer and per ballot in one fresh room, each sent as a Socket.IO event."""
-    from workshop import accounts, actions, workshops
+    from workshop import accounts
+    from workshop.agenda.library import read_agenda_file
     from workshop.extensions import db, socketio
-    from workshop.library import read_agenda_file
+    from workshop.live import workshops
     from workshop.models import Workshop
+    from workshop.web import actions
 
     with tempfile.TemporaryDirectory(prefix="paths-") as folder:
         app = make_app(Path(folder))

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaln
 
-from workshop import suggest
-from workshop.library import read_agenda_file
-from workshop.suggest import Item, engine, text
+from workshop.agenda.library import read_agenda_file
+from workshop.themes import suggest
+from workshop.themes.suggest import Item, engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -235,7 +235,7 @@ def speed(items_1000, items_2000) -> dict:
 COLD = """
 import csv, sys, time
 started = time.perf_counter()
-from workshop.suggest import Item, suggest_themes
+from workshop.themes.suggest import Item, suggest_themes
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))[: int(sys.argv[2])]
 suggest_themes([Item(i, r["text"]) for i, r in enumerate(rows)])
 print(time.perf_counter() - started)

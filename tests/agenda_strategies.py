@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from workshop.agenda import (
-    SLUG,
+from workshop.agenda.model import (
     Agenda,
     Detail,
     Duration,
@@ -19,6 +18,7 @@ from workshop.agenda import (
     Strategy,
     VoteSettings,
 )
+from workshop.agenda.reader import SLUG
 
 # Any character a person might paste except surrogates (not encodable); control characters
 # are included on purpose, since the writer must escape them.

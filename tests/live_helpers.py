@@ -17,8 +17,8 @@ from conftest import PASSWORD, csrf_token
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from workshop import participants
 from workshop.extensions import db, socketio
+from workshop.live import participants
 from workshop.models import Facilitator as FacilitatorRow
 from workshop.models import Participant, Response, Workshop
 

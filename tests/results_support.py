@@ -17,8 +17,8 @@ from room import PLANNING, RETRO, VOTE, Room, Session, new_client_id
 from sqlalchemy import func, select
 
 from workshop.extensions import db
+from workshop.live.participants import token_hash
 from workshop.models import Ballot, BallotPick, Candidate, Participant, Response, Theme, VoteRound
-from workshop.participants import token_hash
 
 XSS = "Monthly meetings built trust <script>alert(1)</script>"
 FORMULAS = ('=HYPERLINK("http://x")', "+1 more networking", "-2+3 fewer silos", "@SUM(A1) data")

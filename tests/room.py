@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from workshop.extensions import db, socketio
+from workshop.live.participants import token_hash
 from workshop.models import (
     Ballot,
     BallotPick,
@@ -36,7 +37,6 @@ from workshop.models import (
     WorkshopFacilitator,
 )
 from workshop.models import Facilitator as FacilitatorRow
-from workshop.participants import token_hash
 
 THRIVE = "thrive-srt-retrospective"  # framework "rep"; vote: 3 ranked picks on the themes
 DOTS = "dots"  # tests/data/agendas/dots.toml: 2 unranked picks on a fixed list, tally hidden

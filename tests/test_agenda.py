@@ -7,8 +7,9 @@ import tomllib
 import pytest
 from conftest import AGENDA_FIXTURES, BUNDLED_AGENDAS
 
-from workshop.agenda import AgendaError, agenda_to_dict, parse_agenda
-from workshop.library import load_library, read_agenda_file
+from workshop.agenda.library import load_library, read_agenda_file
+from workshop.agenda.model import AgendaError
+from workshop.agenda.parse import agenda_to_dict, parse_agenda
 
 BASE = """
 title = "T"

@@ -10,10 +10,11 @@ from agenda_strategies import agendas
 from conftest import BUNDLED_AGENDAS
 from hypothesis import HealthCheck, given, settings
 
-from workshop.agenda import Duration, parse_agenda
-from workshop.agenda_store import blank_agenda
-from workshop.agenda_toml import dumps, to_toml
-from workshop.library import read_agenda_file
+from workshop.agenda.library import read_agenda_file
+from workshop.agenda.model import Duration
+from workshop.agenda.parse import parse_agenda
+from workshop.agenda.store import blank_agenda
+from workshop.agenda.toml_writer import dumps, to_toml
 
 
 def reload(text: str):

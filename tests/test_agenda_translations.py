@@ -10,10 +10,11 @@ import tomllib
 import pytest
 from conftest import BUNDLED_AGENDAS
 
-from workshop import agenda_translations
-from workshop.agenda import AgendaError, agenda_to_dict, parse_agenda
-from workshop.agenda_toml import to_toml
-from workshop.editor_data import agenda_to_form_data, form_data_to_dict, with_translations
+from workshop.agenda import translations as agenda_translations
+from workshop.agenda.model import AgendaError
+from workshop.agenda.parse import agenda_to_dict, parse_agenda
+from workshop.agenda.toml_writer import to_toml
+from workshop.editor.data import agenda_to_form_data, form_data_to_dict, with_translations
 
 THRIVE = BUNDLED_AGENDAS / "thrive-srt-retrospective.toml"
 

@@ -475,7 +475,7 @@ def world(worlds):
 @pytest.fixture(autouse=True)
 def no_language_model(monkeypatch):
     """Theme suggestions would load two sentence encoders: report them unavailable."""
-    from workshop import suggest
+    from workshop.themes import suggest
 
     monkeypatch.setattr(suggest, "available", lambda: (False, "switched off in these tests"))
 

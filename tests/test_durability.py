@@ -16,8 +16,8 @@ from browser_support import LiveServer
 from conftest import PASSWORD
 from sqlalchemy import create_engine, text
 
-from workshop.simulate import SimulatedPhone, Timings
-from workshop.voting import tally
+from workshop.live.simulate import SimulatedPhone, Timings
+from workshop.voting.counting import tally
 
 EMAIL = "durable@example.org"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -12,11 +12,13 @@ from agenda_strategies import EDITOR, agendas
 from conftest import BUNDLED_AGENDAS, PASSWORD, csrf_token, make_app
 from hypothesis import given, settings
 
-from workshop import agenda_store, workshops
-from workshop.agenda import AgendaError, parse_agenda
-from workshop.editor_data import agenda_to_form_data, form_data_to_dict
+from workshop.agenda import store as agenda_store
+from workshop.agenda.library import read_agenda_file
+from workshop.agenda.model import AgendaError
+from workshop.agenda.parse import parse_agenda
+from workshop.editor.data import agenda_to_form_data, form_data_to_dict
 from workshop.extensions import db
-from workshop.library import read_agenda_file
+from workshop.live import workshops
 from workshop.models import Facilitator, Workshop
 
 THRIVE = "thrive-srt-retrospective"

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workshop.suggest import embedding, encoders
-from workshop.suggest.encoder_process import EncoderProcess, EncoderStopped
+from workshop.themes.suggest import embedding, encoders
+from workshop.themes.suggest.encoder_process import EncoderProcess, EncoderStopped
 
 TEXTS = [
     "Monthly meetings built trust",
@@ -116,7 +116,7 @@ def test_the_encoder_never_outlives_a_killed_server():
     server = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent("""
             import sys, time
-            from workshop.suggest import embedding
+            from workshop.themes.suggest import embedding
             print(embedding.encoder().pid, flush=True)
             time.sleep(600)
         """)],

@@ -28,11 +28,13 @@ from results_support import (
 from room import open_room
 from sqlalchemy import select
 
-from workshop import clock, exports
+from workshop import clock
 from workshop.extensions import db
 from workshop.models import Participant, Response, Workshop
-from workshop.pdf_report import pdf_text
-from workshop.results import FACILITATOR, SHARED, build_results
+from workshop.results import exports, tables
+from workshop.results.build import build_results
+from workshop.results.model import FACILITATOR, SHARED
+from workshop.results.pdf_report import pdf_text
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "results-schema.json").read_text())
 FORMATS = ("csv", "xlsx", "json", "pdf")
@@ -78,7 +80,7 @@ def plain(value: str) -> str:
     """A CSV cell as typed: without the apostrophe that neutralizes formulas."""
     return (
         value[1:]
-        if value.startswith("'") and value[1:].startswith(exports.FORMULA_STARTS)
+        if value.startswith("'") and value[1:].startswith(tables.FORMULA_STARTS)
         else value
     )
 
@@ -163,7 +165,7 @@ def test_csv_neutralizes_formulas_in_user_text(ref):
     ],
 )
 def test_neutralize(value, written):
-    assert exports.neutralize(value) == written
+    assert tables.neutralize(value) == written
 
 
 # -- Excel -----------------------------------------------------------------------------------

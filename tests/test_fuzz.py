@@ -41,8 +41,9 @@ from security_support import (
 )
 from sqlalchemy import select
 
-from workshop import workshops
 from workshop.extensions import db
+from workshop.live import workshops
+from workshop.live.timing import CONTROL_ACTIONS
 from workshop.models import (
     Ballot,
     BallotPick,
@@ -55,7 +56,6 @@ from workshop.models import (
     VoteRound,
     Workshop,
 )
-from workshop.timing import CONTROL_ACTIONS
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)

@@ -26,10 +26,10 @@ from room import (
 )
 from sqlalchemy import select
 
-from workshop import i18n
 from workshop.extensions import db
+from workshop.messages import ActionError
 from workshop.models import Participant, Workshop
-from workshop.workshops import ActionError
+from workshop.web import i18n
 
 ROOT = Path(__file__).parent.parent
 CATALOG = ROOT / "workshop" / "translations" / "es" / "LC_MESSAGES" / "messages.po"

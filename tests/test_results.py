@@ -25,10 +25,11 @@ from results_support import (
 from room import DOTS, open_room
 
 from workshop import clock
+from workshop.agenda.library import read_agenda_file
 from workshop.extensions import db
-from workshop.library import read_agenda_file
 from workshop.models import Workshop
-from workshop.results import FACILITATOR, SHARED, agenda_run, build_results
+from workshop.results.build import agenda_run, build_results
+from workshop.results.model import FACILITATOR, SHARED
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from results_support import EXPECTED, HIDDEN_TEXT, NAME, build_reference_session
 from room import THRIVE, open_room
 from sqlalchemy import select
 
-from workshop import clock, sharing
+from workshop import clock
 from workshop.extensions import db
 from workshop.models import ShareLink
+from workshop.results import sharing
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import BUNDLED_AGENDAS
 
-from workshop import suggest
+from workshop.agenda.library import read_agenda_file
 from workshop.cli import main
-from workshop.library import read_agenda_file
-from workshop.suggest import ExistingTheme, Item, StrategyHint, suggest_themes
+from workshop.themes import suggest
+from workshop.themes.suggest import ExistingTheme, Item, StrategyHint, suggest_themes
 
 CHILDCARE = [
     "More childcare!!",

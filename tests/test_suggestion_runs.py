@@ -11,8 +11,8 @@ import time
 import pytest
 from room import RETRO, open_room
 
-from workshop import suggestion_runs
-from workshop.suggest import embedding
+from workshop.themes import suggestion_runs
+from workshop.themes.suggest import embedding
 
 ANSWERS = (
     "Childcare during evening meetings",
@@ -192,7 +192,7 @@ def wait_for(condition, timeout: float = 120) -> None:
 
 
 def embedding_keys(texts):
-    from workshop.suggest import engine
+    from workshop.themes.suggest import engine
 
     return engine.prepare_texts(list(texts), {})
 

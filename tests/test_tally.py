@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from room import VOTE, new_client_id, open_room
 
-from workshop.voting import TallyRow, tally
+from workshop.voting.counting import TallyRow, tally
 
 A, B, C, D = 11, 22, 33, 44
 

@@ -18,7 +18,7 @@ from workshop.models import (
     VoteRound,
     Workshop,
 )
-from workshop.voting import all_ballots, round_tally, tally
+from workshop.voting.counting import all_ballots, round_tally, tally
 
 NOW = datetime(2024, 9, 12, 10, 0, tzinfo=UTC)
 

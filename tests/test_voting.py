@@ -14,8 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from workshop import clock, voting
+from workshop.agenda.library import read_agenda_file
 from workshop.extensions import db
-from workshop.library import read_agenda_file
 
 NAME = "Ana Lopez"
 TITLES = ("Networking", "Childcare", "Transit", "Housing")

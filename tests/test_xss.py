@@ -30,10 +30,12 @@ from room import open_room
 from security_support import AckSocket
 from sqlalchemy import select
 
-from workshop import clock, exports
+from workshop import clock
 from workshop.extensions import db
 from workshop.models import Candidate, Response, Theme, Workshop
-from workshop.results import FACILITATOR, SHARED, build_results
+from workshop.results import exports
+from workshop.results.build import build_results
+from workshop.results.model import FACILITATOR, SHARED
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import os
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import PROJECT_ROOT, load_config
-from .text import text_blocks
+from workshop.config import PROJECT_ROOT, VERSION, load_config
 
-try:
-    __version__ = version("workshop")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+__version__ = VERSION
 
 
 def _instance_path(test_config: dict | None) -> str | None:
@@ -38,45 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import (
-        auth,
-        board,
-        cli,
-        editor,
-        errors,
-        extensions,
-        facilitator,
-        health,
-        i18n,
-        identity,
-        ids,
-        library,
-        paper,
-        participant,
-        results_views,
-        screen,
-        security,
-        sockets,
-    )
+    from workshop import cli, extensions
+    from workshop.agenda import library
+    from workshop.web import setup as web
 
-    # Before the blueprints: ids in URLs stop at 64 bits (a larger one is a 404, not a 500).
-    app.url_map.converters["int"] = ids.IdConverter
-    app.session_interface = identity.HandshakeSessionInterface()
     extensions.init_app(app)
-    i18n.init_app(app)
-    sockets.init_app(extensions.socketio)
     library.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(facilitator.bp)
-    app.register_blueprint(board.bp)
-    app.register_blueprint(paper.bp)
-    app.register_blueprint(editor.bp)
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(screen.bp)
-    app.register_blueprint(results_views.bp)
-    errors.init_app(app)
-    security.init_app(app)
-    app.add_template_filter(text_blocks)
+    web.init_app(app)
     cli.init_app(app)
     return app

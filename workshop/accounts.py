@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import Facilitator
+from workshop.models import Facilitator
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+$")

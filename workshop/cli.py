@@ -12,10 +12,10 @@ from flask import current_app, has_app_context
 from flask.cli import ScriptInfo
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import accounts, database
-from .agenda import AgendaError
-from .ids import as_id
-from .library import read_agenda_file, summary
+from workshop import accounts, database
+from workshop.agenda.library import read_agenda_file, summary
+from workshop.agenda.model import AgendaError
+from workshop.ids import as_id
 
 
 def _app():
@@ -25,7 +25,7 @@ def _app():
     script_info = click.get_current_context().find_object(ScriptInfo)
     if script_info is not None:
         return script_info.load_app()
-    from . import create_app
+    from workshop import create_app
 
     return create_app()
 
@@ -67,7 +67,7 @@ def init_db_command() -> None:
         ) from None
     click.echo(f"database is up to date ({_safe_url(url)})")
     with app.app_context():
-        from .extensions import db
+        from workshop.extensions import db
 
         if accounts.count_facilitators(db.session) == 0:
             click.echo(
@@ -85,7 +85,7 @@ def create_facilitator_command(email: str, password: str | None) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     app = _app()
     with app.app_context():
-        from .extensions import db
+        from workshop.extensions import db
 
         try:
             facilitator = accounts.create_facilitator(db.session, email, password)
@@ -124,7 +124,7 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
     import aiohttp
     import socketio
 
-    from .simulate import rehearse
+    from workshop.live.simulate import rehearse
 
     click.echo(
         f"Simulating {participants} participants in session {session.upper()} at {url} (Ctrl+C stops)"
@@ -165,16 +165,19 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
 )
 def export_command(session: str, fmt: str, out: Path, shared: bool) -> None:
     """Write a session's results (SESSION: its number or join code) to a file."""
-    from . import clock, exports, results
+    from workshop import clock
+    from workshop.results import exports
+    from workshop.results.build import build_results
+    from workshop.results.model import FACILITATOR, SHARED
 
     app = _app()
     with app.app_context():
-        from .extensions import db
+        from workshop.extensions import db
 
         try:
             workshop = _find_workshop(db.session, session)
-            audience = results.SHARED if shared else results.FACILITATOR
-            found = results.build_results(db.session, workshop, clock.now(), audience)
+            audience = SHARED if shared else FACILITATOR
+            found = build_results(db.session, workshop, clock.now(), audience)
         except SQLAlchemyError:
             raise click.ClickException(
                 "the database is not ready: run `workshop init-db` first"
@@ -189,8 +192,8 @@ def export_command(session: str, fmt: str, out: Path, shared: bool) -> None:
 
 def _find_workshop(db, text: str):
     """A join code first (codes can be all digits), then a session number."""
-    from .models import Workshop
-    from .workshops import find_by_code
+    from workshop.live.workshops import find_by_code
+    from workshop.models import Workshop
 
     workshop = find_by_code(db, text)
     number = text.strip()
@@ -211,7 +214,7 @@ def _find_workshop(db, text: str):
 def suggest_themes_command(input_csv: Path, column: str, k: int | None, seed: int) -> None:
     """Group a CSV's responses into themes; print the rows with a `theme` column added
     (`suggested_theme` if the file already has a `theme` column)."""
-    from .suggest import SuggestError, tabular
+    from workshop.themes.suggest import SuggestError, tabular
 
     try:
         labelled = tabular.label_csv(input_csv, column, k, seed)

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+try:
+    VERSION = version("workshop")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0.0.0"
 
 
 class Defaults:

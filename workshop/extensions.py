@@ -5,22 +5,8 @@ from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
-
-class Base(DeclarativeBase):
-    # Named constraints, so later migrations can alter them on SQLite and PostgreSQL alike.
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
+from workshop.models import Base
 
 # Objects stay readable after commit: a handler commits, then acknowledges and broadcasts
 # from what it just wrote, without reloading every row (sessions last one request or event).
@@ -31,8 +17,8 @@ csrf = CSRFProtect()
 
 
 def init_app(app) -> None:
-    from . import database
-    from .i18n import N_
+    from workshop import database
+    from workshop.messages import N_
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["DATABASE_URL"])
     db.init_app(app)

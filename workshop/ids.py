@@ -1,4 +1,5 @@
-"""Row ids as they arrive from forms, URLs and socket events.
+"""Row ids as they arrive from forms, URLs and socket events (`web.setup.IdConverter` does
+the same for ids in URLs).
 
 Every id a client sends goes through `as_id` before it reaches a query: the databases store
 ids as signed 64-bit integers, and a larger Python int makes the driver raise OverflowError
@@ -9,8 +10,6 @@ also accepts "²", which `int` refuses.
 from __future__ import annotations
 
 from typing import Any
-
-from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**63 - 1
 
@@ -34,11 +33,3 @@ def is_id(value: Any) -> bool:
 def ids_from(values: Any) -> list[int]:
     """The valid ids among form values, in order; anything else is dropped."""
     return [i for i in (as_id(v) for v in values) if i is not None]
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in URLs: an id beyond 64 bits is a 404, like any other unknown id."""
-
-    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)

@@ -8,21 +8,32 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import Base
+
+class Base(DeclarativeBase):
+    # Named constraints, so later migrations can alter them on SQLite and PostgreSQL alike.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 def utcnow() -> datetime:
@@ -49,7 +60,7 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-class Facilitator(UserMixin, Base):
+class Facilitator(Base):
     __tablename__ = "facilitator"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +70,12 @@ class Facilitator(UserMixin, Base):
     # Part of every sign-in's id: signing out bumps it, which ends every session and
     # remember-me cookie of this account, including open console sockets.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # What Flask-Login asks of a signed-in user (its UserMixin, written out so that the
+    # models stay free of Flask).
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

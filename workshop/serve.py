@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 
 def main() -> None:
-    from . import accounts, create_app
-    from .extensions import db
+    from workshop import accounts, create_app
+    from workshop.extensions import db
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))

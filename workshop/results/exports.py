@@ -1,0 +1,237 @@
+"""Downloads of a workshop's results: CSV (zipped tables), Excel, JSON and PDF.
+
+Pure functions from a `results.Results` to bytes; no Flask, no database. Every format is built
+from the same tables, so each shows what the results page shows.
+
+Spreadsheets run cells that look like formulas. User text that starts with `=`, `+`, `-`, `@`,
+a tab or a carriage return is written to CSV with a leading `'` (what Excel itself does for
+typed text), and to Excel as a plain-text cell with Excel's quote-prefix mark, so it is
+never a formula there either and keeps its exact text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
+
+from workshop.results.model import ResponseRow, Results
+from workshop.results.tables import (
+    FORMULA_STARTS,
+    Table,
+    iso,
+    neutralize,
+    tables,
+)
+
+FORMATS = {
+    "csv": ("application/zip", "zip"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "pdf": ("application/pdf", "pdf"),
+}
+SCHEMA_VERSION = 1
+
+
+def filename(results: Results, fmt: str) -> str:
+    day = (results.started_at or results.created_at).date().isoformat()
+    return f"workshop-{results.workshop_id}-results-{day}.{FORMATS[fmt][1]}"
+
+
+# -- the tables every spreadsheet format shares -------------------------------------------
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def to_csv_zip(results: Results) -> bytes:
+    """One CSV per table in a zip: themes.csv, responses.csv, ballots.csv, participation.csv,
+    agenda.csv and session.csv. UTF-8 with a byte-order mark so Excel reads accents right."""
+    buffer = io.BytesIO()
+    stamp = results.generated_at.astimezone(UTC).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables(results):
+            info = zipfile.ZipInfo(f"{table.name}.csv", date_time=stamp)
+            archive.writestr(info, csv_text(table).encode("utf-8-sig"), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def csv_text(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    writer.writerows([neutralize(cell) for cell in row] for row in table.rows)
+    return out.getvalue()
+
+
+# -- Excel ------------------------------------------------------------------------------
+
+
+def to_xlsx(results: Results) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables(results):
+        _sheet(workbook, table)
+    workbook.properties.title = results.title[:200]
+    workbook.properties.creator = "workshop"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(workbook, table: Table) -> None:
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(table.name.capitalize())
+    sheet.append(list(table.headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_number, row in enumerate(table.rows, start=2):
+        for column, value in enumerate(row, start=1):
+            _put_cell(sheet.cell(row=row_number, column=column), value)
+    sheet.freeze_panes = "A2"
+    for column_cells in sheet.columns:
+        width = max((len(str(c.value or "")) for c in column_cells[:200]), default=8)
+        sheet.column_dimensions[column_cells[0].column_letter].width = min(max(width, 8), 60) + 2
+
+
+def _put_cell(cell, value: Any) -> None:
+    """Text is stored as text: openpyxl would otherwise write `=...` as a formula."""
+    if value == "":
+        return  # an empty cell, not an empty text
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = value.startswith(FORMULA_STARTS)
+    else:
+        cell.value = value
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+
+def to_json(results: Results) -> bytes:
+    return json.dumps(to_dict(results), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_dict(results: Results) -> dict[str, Any]:
+    """The documented shape (docs/results-schema.json)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(results.generated_at),
+        "audience": results.audience,
+        "names_included": results.names_included,
+        "workshop": {
+            "id": results.workshop_id,
+            "title": results.title,
+            "agenda_id": results.agenda_id,
+            "purpose": results.purpose,
+            "status": results.status,
+            "created_at": iso(results.created_at),
+            "started_at": iso(results.started_at),
+            "ended_at": iso(results.ended_at),
+        },
+        "vote": _vote_dict(results),
+        "themes": [_theme_dict(item) for item in results.themes],
+        "responses": [_response_dict(row, results.names_included) for row in results.responses],
+        "participation": _participation_dict(results),
+        "agenda_run": [segment.__dict__ for segment in results.agenda_run],
+    }
+
+
+def _vote_dict(results: Results) -> dict[str, Any] | None:
+    vote = results.vote
+    if vote is None:
+        return None
+    return {
+        "round": vote.round_number,
+        "status": "open" if vote.is_open else "closed",
+        "picks": vote.picks,
+        "ranked": vote.ranked,
+        "opened_at": iso(vote.opened_at),
+        "closed_at": iso(vote.closed_at),
+        "ballots_cast": len(vote.ballots),
+        "ballots": [{"number": b.number, "picks": list(b.picks)} for b in vote.ballots],
+    }
+
+
+def _theme_dict(item) -> dict[str, Any]:
+    return {
+        "rank": item.rank,
+        "tied": item.tied,
+        "title": item.title,
+        "description": item.description,
+        "source": item.source,
+        "candidate_id": item.candidate_id,
+        "theme_id": item.theme_id,
+        "points": item.points,
+        "first_choices": item.first_choices,
+        "ballots": item.ballots,
+        "response_count": item.response_count,
+        "strategies": [s.__dict__ for s in item.strategies],
+        "questions": [
+            {
+                "prompt_id": g.prompt_id,
+                "question": g.question,
+                "response_ids": [r.id for r in g.responses],
+            }
+            for g in item.questions
+        ],
+    }
+
+
+def _response_dict(row: ResponseRow, with_name: bool) -> dict[str, Any]:
+    data = {
+        "id": row.id,
+        "prompt_id": row.prompt_id,
+        "question": row.question,
+        "segment_id": row.segment_id,
+        "segment_title": row.segment_title,
+        "text": row.text,
+        "theme_id": row.theme_id,
+        "theme_title": row.theme_title,
+        "strategy": row.strategy.__dict__ if row.strategy else None,
+        "created_at": iso(row.created_at),
+        "participant": row.participant,
+        "role": row.role,
+        "paper": row.paper,
+        "hidden": row.hidden,
+    }
+    if with_name:
+        data["name"] = row.name
+    return data
+
+
+def _participation_dict(results: Results) -> dict[str, Any]:
+    part = results.participation
+    return {
+        "participants": part.participants,
+        "paper": part.paper,
+        "responding": part.responding,
+        "ballots_cast": part.ballots_cast,
+        "by_role": [r.__dict__ for r in part.by_role],
+        "per_question": [q.__dict__ for q in part.per_question],
+    }
+
+
+# -- PDF --------------------------------------------------------------------------------
+
+
+def to_pdf(results: Results) -> bytes:
+    from workshop.results.pdf_report import render
+
+    return render(results)
+
+
+RENDERERS: dict[str, Callable[[Results], bytes]] = {
+    "csv": to_csv_zip,
+    "xlsx": to_xlsx,
+    "json": to_json,
+    "pdf": to_pdf,
+}

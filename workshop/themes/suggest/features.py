@@ -1,0 +1,80 @@
+"""The vector space the grouping works in.
+
+Each text is the MiniLM vector and the USE vector side by side (each of unit length, so a
+cosine is the mean of the two models' cosines). Spanish texts get their MiniLM half from the
+USE half through a ridge map fitted on this session's English texts: USE puts Spanish and
+English in one space, MiniLM does not. Plan strategies become anchors that pull the texts
+clearly about them closer together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workshop.themes.suggest.clustering import unit
+from workshop.themes.suggest.embedding import MINILM_DIM
+
+RIDGE = 1.0
+MIN_REFERENCES = 8
+PULL_FROM, PULL_FULL = 0.30, 0.50  # cosine to the nearest strategy where the pull starts/peaks
+PULL = 0.6  # how far a clear match moves towards its strategy (1 = a whole anchor vector)
+
+
+def bridge(vectors: np.ndarray, spanish: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """`vectors` with the MiniLM half of Spanish rows predicted from their USE half."""
+    if not spanish.any() or len(reference) < MIN_REFERENCES:
+        return vectors
+    use, minilm = reference[:, MINILM_DIM:], reference[:, :MINILM_DIM]
+    gram = use.T @ use + RIDGE * np.eye(use.shape[1])
+    mapping = np.linalg.solve(gram, use.T @ minilm)
+    out = vectors.copy()
+    out[spanish, :MINILM_DIM] = unit(vectors[spanish, MINILM_DIM:] @ mapping)
+    return out
+
+
+def combine(vectors: np.ndarray) -> np.ndarray:
+    """The two halves as one unit vector."""
+    return unit(vectors.astype(np.float64))
+
+
+def anchor(name: np.ndarray, description: np.ndarray | None, examples: np.ndarray) -> np.ndarray:
+    """A strategy's anchor: its name twice, its description and the mean of its examples."""
+    parts = [2 * name]
+    if description is not None:
+        parts.append(description)
+    if len(examples):
+        parts.append(unit(examples.mean(axis=0)))
+    return unit(np.sum(parts, axis=0))
+
+
+def pull(
+    x: np.ndarray, anchors: np.ndarray, strength: float, tags: np.ndarray | None = None
+) -> np.ndarray:
+    """Move each vector towards its nearest strategy, the more the clearer the match; a
+    response its author tagged with a strategy (`tags`: anchor index, or -1) goes fully
+    towards that one."""
+    if not len(anchors) or not len(x):
+        return x
+    similarity = x @ anchors.T
+    nearest = similarity.argmax(axis=1)
+    weight = np.clip((similarity.max(axis=1) - PULL_FROM) / (PULL_FULL - PULL_FROM), 0, 1)
+    if tags is not None:
+        nearest = np.where(tags >= 0, tags, nearest)
+        weight = np.where(tags >= 0, 1.0, weight)
+    return unit(x + strength * weight[:, None] * anchors[nearest])
+
+
+def links(
+    vector: np.ndarray, anchors: np.ndarray, ids: list[str], floor: float, spread: float, top: int
+) -> tuple[tuple[str, float], ...]:
+    """(strategy id, cosine) best first: at least `floor`, within `spread` of the best."""
+    if not len(anchors):
+        return ()
+    scores = anchors @ unit(vector)
+    order = np.argsort(-scores, kind="stable")[:top]
+    best = scores[order[0]]
+    return tuple(
+        (ids[i], round(float(scores[i]), 3))
+        for i in order
+        if scores[i] >= floor and scores[i] >= best - spread
+    )

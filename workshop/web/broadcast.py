@@ -1,0 +1,170 @@
+"""The one module that knows room names: who receives what, and when.
+
+Each audience gets what it needs and no more: phones get the session state and their own
+answers; facilitators get the state, every answer (with participant numbers, and names when
+the agenda asked for them) and the counts; the projector gets the state and the counts.
+Counts are coalesced: at most one update per `BROADCAST_INTERVAL` seconds per workshop.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from functools import wraps
+
+from flask import current_app
+
+from workshop.extensions import db, socketio
+from workshop.live import workshops
+from workshop.models import Participant, Response, Workshop
+from workshop.web import payloads
+from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
+
+NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
+
+_pending: set[tuple[str, int]] = set()
+_pending_lock = threading.Lock()
+
+
+def room(workshop_id: int, audience: str) -> str:
+    return f"w{workshop_id}:{audience}"
+
+
+def participant_room(participant_id: int) -> str:
+    return f"p{participant_id}"
+
+
+def best_effort(emitter):
+    """A broadcast runs after the commit: if it fails, the write still stands and the sender
+    must not be told otherwise. Clients catch up from the snapshot on their next connect."""
+
+    @wraps(emitter)
+    def wrapper(*args, **kwargs):
+        try:
+            emitter(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            current_app.logger.exception("broadcast %s failed", emitter.__name__)
+
+    return wrapper
+
+
+@best_effort
+def emit_state(workshop: Workshop, now: datetime) -> None:
+    payload = payloads.state_payload(workshop, now)
+    for audience, namespace in NAMESPACES.items():
+        socketio.emit("state", payload, to=room(workshop.id, audience), namespace=namespace)
+
+
+@best_effort
+def emit_response(
+    workshop: Workshop, response: Response, participant: Participant, action: str
+) -> None:
+    """Tell facilitators about a new, changed, deleted or hidden answer; recount for the room;
+    and tell the participant's other tabs or devices that their own answers changed."""
+    payload = payloads.facilitator_response_payload(
+        response, participant, workshops.agenda_of(workshop)
+    )
+    socketio.emit(
+        "response",
+        {"action": action, "response": payload},
+        to=room(workshop.id, FACILITATORS),
+        namespace=NAMESPACES[FACILITATORS],
+    )
+    if action in ("created", "edited", "deleted"):
+        socketio.emit(
+            "own",
+            {"action": action, "response": payloads.own_response_payload(response)},
+            to=participant_room(participant.id),
+            namespace=NAMESPACES[PARTICIPANTS],
+        )
+    counts_changed(workshop.id)
+
+
+@best_effort
+def emit_board(workshop: Workshop) -> None:
+    socketio.emit(
+        "board",
+        payloads.board_payload(workshop),
+        to=room(workshop.id, FACILITATORS),
+        namespace=NAMESPACES[FACILITATORS],
+    )
+    coalesce("themes", workshop.id, _emit_themes)
+
+
+def _emit_themes(workshop_id: int) -> None:
+    payload = payloads.themes_payload(workshop_id)
+    for audience in (PARTICIPANTS, SCREENS):
+        socketio.emit(
+            "themes", payload, to=room(workshop_id, audience), namespace=NAMESPACES[audience]
+        )
+
+
+@best_effort
+def emit_vote(workshop: Workshop) -> None:
+    for audience, namespace in NAMESPACES.items():
+        socketio.emit(
+            "vote",
+            payloads.vote_payload(workshop, audience),
+            to=room(workshop.id, audience),
+            namespace=namespace,
+        )
+
+
+@best_effort
+def tally_changed(workshop_id: int) -> None:
+    coalesce("tally", workshop_id, _emit_tally)
+
+
+def _emit_tally(workshop_id: int) -> None:
+    """One recount per flush, sent to facilitators in full and to screens unless hidden."""
+    workshop = db.session.get(Workshop, workshop_id)
+    full = payloads.tally_payload(workshop, FACILITATORS)
+    socketio.emit(
+        "tally", full, to=room(workshop_id, FACILITATORS), namespace=NAMESPACES[FACILITATORS]
+    )
+    for_room = full if not full.get("hidden") else {k: v for k, v in full.items() if k != "rows"}
+    socketio.emit("tally", for_room, to=room(workshop_id, SCREENS), namespace=NAMESPACES[SCREENS])
+
+
+@best_effort
+def counts_changed(workshop_id: int) -> None:
+    """Schedule one counts update for screens and facilitators, coalescing bursts."""
+    coalesce("counts", workshop_id, _emit_counts)
+
+
+def coalesce(kind: str, workshop_id: int, emitter) -> None:
+    """Run `emitter(workshop_id)` once per BROADCAST_INTERVAL however many changes arrive:
+    a tally goes to the projector a few times a second, not once per ballot."""
+    interval = current_app.config.get("BROADCAST_INTERVAL", 0.25)
+    if interval <= 0:
+        emitter(workshop_id)
+        return
+    key = (kind, workshop_id)
+    with _pending_lock:
+        if key in _pending:
+            return
+        _pending.add(key)
+    socketio.start_background_task(
+        _flush, current_app._get_current_object(), key, emitter, interval
+    )
+
+
+def _flush(app, key: tuple[str, int], emitter, interval: float) -> None:
+    socketio.sleep(interval)
+    with _pending_lock:
+        _pending.discard(key)
+    with app.app_context():
+        try:
+            emitter(key[1])
+        except Exception:  # noqa: BLE001 - a background broadcast must never kill the worker
+            app.logger.exception("broadcast %s failed", key[0])
+        finally:
+            db.session.remove()
+
+
+def _emit_counts(workshop_id: int) -> None:
+    payload = payloads.counts_payload(workshop_id)
+    for audience in (FACILITATORS, SCREENS):
+        socketio.emit(
+            "counts", payload, to=room(workshop_id, audience), namespace=NAMESPACES[audience]
+        )

@@ -1,0 +1,46 @@
+"""Binding the web layer to the app: languages, socket handlers, blueprints, error pages,
+security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter
+
+from workshop.agenda.text import text_blocks
+from workshop.extensions import socketio
+from workshop.ids import MAX_ID
+from workshop.web import errors, i18n, identity, security, sockets
+from workshop.web.views import (
+    auth,
+    board,
+    editor,
+    facilitator,
+    health,
+    paper,
+    participant,
+    results,
+    screen,
+)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: an id beyond 64 bits is a 404, like any other unknown id."""
+
+    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app) -> None:
+    """Languages, socket handlers, blueprints, error pages and security headers."""
+    # Before the blueprints: ids in URLs stop at 64 bits (a larger one is a 404, not a 500).
+    app.url_map.converters["int"] = IdConverter
+    app.session_interface = identity.HandshakeSessionInterface()
+    i18n.init_app(app)
+    sockets.init_app(socketio)
+    for view in (health, auth, facilitator, board, paper, editor, participant, screen, results):
+        app.register_blueprint(view.bp)
+    errors.init_app(app)
+    security.init_app(app)
+    app.add_template_filter(text_blocks)

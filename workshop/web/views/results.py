@@ -1,0 +1,192 @@
+"""Results: the page, downloads and JSON API, for a workshop's facilitators and for holders of a
+share link; and the share links themselves.
+
+A share link opens one workshop's results read-only, and nothing else: its token is checked
+on each of its own routes only, and it sets no cookie. Facilitator routes need the sign-in and
+a workshop of theirs, as the console does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, format_time, gettext
+from flask_login import current_user, login_required
+
+from workshop import clock
+from workshop.extensions import db
+from workshop.messages import N_, ActionError
+from workshop.models import Workshop
+from workshop.results import exports, sharing
+from workshop.results.build import build_results
+from workshop.results.model import FACILITATOR, SHARED, Results
+from workshop.web import i18n
+from workshop.web.access import own_workshop
+from workshop.web.forms import EmptyForm
+
+bp = Blueprint("results", __name__)
+NEW_LINK_KEY = "new_share_link"
+INVALID_LINK = N_("This share link does not work: it may have expired or been revoked.")
+RENDERERS = exports.RENDERERS
+
+
+@bp.app_template_filter("utc_time")
+def utc_time(moment: datetime | None, date_only: bool = False) -> str:
+    """A moment in UTC, written the reader's way: "Nov 22, 2026, 3:31 AM UTC" in English,
+    "22 nov 2026, 3:31 UTC" in Spanish."""
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    if date_only:
+        return format_date(moment, "long")
+    return gettext(
+        "%(date)s, %(time)s UTC",
+        date=format_date(moment, "medium"),
+        time=format_time(moment, "short"),
+    )
+
+
+def _results(workshop: Workshop, audience: str) -> Results:
+    return build_results(db.session, workshop, clock.now(), audience)
+
+
+def _download(results: Results, fmt: str):
+    if fmt not in RENDERERS:
+        abort(404, description=gettext("No download in that format."))
+    body = RENDERERS[fmt](results)
+    response = current_app.response_class(body, mimetype=exports.FORMATS[fmt][0])
+    name = exports.filename(results, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# -- facilitators ---------------------------------------------------------------------------
+
+
+@bp.get("/facilitator/w/<int:workshop_id>/results")
+@login_required
+def page(workshop_id: int):
+    workshop = own_workshop(workshop_id)
+    return render_template(
+        "results/page.html",
+        results=_results(workshop, FACILITATOR),
+        downloads={
+            fmt: url_for(".download", workshop_id=workshop.id, fmt=fmt) for fmt in RENDERERS
+        },
+        links=sharing.links_of(db.session, workshop),
+        new_link=session.pop(NEW_LINK_KEY, None),
+        now=clock.now(),
+        expiry_days=sharing.EXPIRY_DAYS,
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/facilitator/w/<int:workshop_id>/results/download/<fmt>")
+@login_required
+def download(workshop_id: int, fmt: str):
+    return _download(_results(own_workshop(workshop_id), FACILITATOR), fmt)
+
+
+@bp.get("/api/workshops/<int:workshop_id>/results")
+def api(workshop_id: int):
+    """For scripts: a 401 instead of the sign-in page's redirect."""
+    if not current_user.is_authenticated:
+        abort(
+            401,
+            description=gettext("Sign in as a facilitator of this session, or use a share link."),
+        )
+    return jsonify(exports.to_dict(_results(own_workshop(workshop_id), FACILITATOR)))
+
+
+@bp.post("/facilitator/w/<int:workshop_id>/results/share")
+@login_required
+def create_link(workshop_id: int):
+    workshop = own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
+    days = request.form.get("expires_in_days", "")
+    try:
+        _, token = sharing.create_link(
+            db.session,
+            workshop,
+            current_user.id,
+            clock.now(),
+            int(days) if days.isascii() and days.isdecimal() and len(days) <= 6 else -1,
+            request.form.get("label", ""),
+        )
+    except ActionError as error:
+        db.session.rollback()
+        flash(gettext("Could not create the link: %(error)s.", error=i18n.error_text(error)))
+        return redirect(url_for(".page", workshop_id=workshop.id, _anchor="sharing"))
+    db.session.commit()
+    # Shown once, on the next page: only the token's hash is stored.
+    session[NEW_LINK_KEY] = url_for(".shared_page", token=token, _external=True)
+    return redirect(url_for(".page", workshop_id=workshop.id, _anchor="sharing"))
+
+
+@bp.post("/facilitator/w/<int:workshop_id>/results/share/<int:link_id>/revoke")
+@login_required
+def revoke_link(workshop_id: int, link_id: int):
+    workshop = own_workshop(workshop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description=gettext("The form expired. Reload the page and try again."))
+    try:
+        sharing.revoke(db.session, workshop, link_id, clock.now())
+        db.session.commit()
+        flash(gettext("The share link no longer works."))
+    except ActionError as error:
+        db.session.rollback()
+        flash(gettext("Could not revoke the link: %(error)s.", error=i18n.error_text(error)))
+    return redirect(url_for(".page", workshop_id=workshop.id, _anchor="sharing"))
+
+
+# -- share-link holders ---------------------------------------------------------------------
+
+
+def _shared_results(token: str) -> Results:
+    link = sharing.find_active(db.session, token, clock.now())
+    if link is None:
+        abort(404, description=gettext(INVALID_LINK))
+    return _results(db.session.get(Workshop, link.workshop_id), SHARED)
+
+
+@bp.after_request
+def private(response):
+    """Results are not for caches or search engines, and a share link must not leak to other
+    sites through the Referer header."""
+    if request.path.startswith(("/shared/", "/api/share/")):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/shared/<token>")
+def shared_page(token: str):
+    return render_template(
+        "results/page.html",
+        results=_shared_results(token),
+        downloads={fmt: url_for(".shared_download", token=token, fmt=fmt) for fmt in RENDERERS},
+    )
+
+
+@bp.get("/shared/<token>/download/<fmt>")
+def shared_download(token: str, fmt: str):
+    return _download(_shared_results(token), fmt)
+
+
+@bp.get("/api/share/<token>/results")
+def shared_api(token: str):
+    return jsonify(exports.to_dict(_shared_results(token)))
