@@ -4,6 +4,8 @@ facilitator on the other, and its ballot reaches the projector on the other."""
 
 from __future__ import annotations
 
+import os
+
 import re
 import time
 
@@ -45,6 +47,8 @@ def two_servers(tmp_path, postgres_url, redis_url):
     env = {
         "WORKSHOP_DATABASE_URL": postgres_url,
         "WORKSHOP_MESSAGE_QUEUE": redis_url,
+        # A channel of this test's own: another test run on the same Redis must not reach it.
+        "WORKSHOP_MESSAGE_QUEUE_CHANNEL": f"workshop-test-{tmp_path.name}-{os.getpid()}",
         "WORKSHOP_SECRET_KEY": "shared-by-every-process",  # cookies signed by one are valid on the other
     }
     first = LiveServer(tmp_path / "a", env)

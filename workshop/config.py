@@ -21,6 +21,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 class Defaults:
     DATABASE_URL = ""  # empty: SQLite in the instance folder
     MESSAGE_QUEUE = ""  # e.g. redis://127.0.0.1:6379/0 to share events between processes
+    # The queue's channel: Redis delivers published messages to every database number, so two
+    # deployments (or two test runs) on one Redis server need channels of their own.
+    MESSAGE_QUEUE_CHANNEL = "flask-socketio"
     ASYNC_MODE = "threading"  # `workshop.serve` switches to gevent before it builds the app
     AGENDA_DIR = str(PROJECT_ROOT / "sessions")
     SESSION_COOKIE_HTTPONLY = True

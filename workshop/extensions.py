@@ -33,6 +33,7 @@ def init_app(app) -> None:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE"] or None,
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=64 * 1024,
         manage_session=False,
