@@ -331,7 +331,14 @@ ROUTES = [
         W + "/board/accept",
         P + "/board/accept",
         facilitator_route(moved(P + "/board/", writes=True)),
-        form={"accept": "0", "title-0": "Childcare", "responses-0": "{rid}"},
+        # the answer is already in the theme: accepting links the suggested strategy to it
+        form={
+            "accept": "0",
+            "title-0": "Trust",
+            "theme-0": "{tid}",
+            "responses-0": "{rid}",
+            "strategies-0": "cybersecurity",
+        },
     ),
     Route("GET", W + "/paper/", P + "/paper/", facilitator_route(ok("Paper participant"))),
     Route(
@@ -700,7 +707,7 @@ EVENTS = [
     Event("/facilitator", "hide_response", {"id": "$rid", "hidden": True}),
     Event("/facilitator", "board", {"op": "create", "title": "Transit"}),
     Event("/facilitator", "vote", {"op": "hide_tally", "round_id": "$round", "hidden": True}),
-    Event("/facilitator", "accept_suggestions", {"groups": [{"title": "Childcare", "response_ids": ["$rid"]}]}),
+    Event("/facilitator", "accept_suggestions", {"groups": [{"theme_id": "$tid", "response_ids": ["$rid"], "strategy_ids": ["cybersecurity"]}]}),
     Event("/screen", "sync", {}, writes=False),
 ]  # fmt: skip
 SOCKET_CASES = [(event, audience) for event in EVENTS for audience in AUDIENCES]

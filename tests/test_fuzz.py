@@ -73,7 +73,7 @@ CODES = {  # docs/protocol.md §3.5: the error codes each event may answer with
     "hide_response": COMMON | {"forbidden", "not_found"},
     "board": COMMON | {"forbidden", "not_found", "empty", "too_long", "limit", "invalid", "hidden", "strategy"},
     "vote": COMMON | {"forbidden", "state", "not_found", "invalid", "no_candidates", "limit"},
-    "accept_suggestions": COMMON | {"forbidden", "not_found", "empty", "too_long", "limit", "hidden", "strategy"},
+    "accept_suggestions": COMMON | {"forbidden", "not_found", "empty", "too_long", "limit", "strategy"},
 }  # fmt: skip
 FUZZ = settings(
     deadline=None,
@@ -268,7 +268,9 @@ RESULTS = {
     "hide_response": lambda ack: type(ack["id"]) is int and type(ack["hidden"]) is bool,
     "board": lambda ack: set(ack) <= {"ok", "theme_id"},
     "vote": lambda ack: type(ack["round_id"]) is int,
-    "accept_suggestions": lambda ack: _ints(ack["theme_ids"]),
+    "accept_suggestions": lambda ack: (
+        all(type(t) is int or t is None for t in ack["theme_ids"]) and _ints(ack["skipped"])
+    ),
 }
 
 

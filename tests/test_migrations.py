@@ -60,3 +60,34 @@ def test_upgrade_is_idempotent(tmp_path):
     database.upgrade(url)
     database.upgrade(url)
     assert_schema_matches_models(url)
+
+
+def test_rebuilding_the_theme_table_keeps_themes_their_links_and_answers(tmp_path):
+    """0006 rebuilds `theme` on SQLite (so ids are never reused), and its downgrade rebuilds it
+    back: the themes, their strategy links and their answers' places all survive both."""
+    from room import RETRO, open_room
+
+    with open_room(tmp_path) as room:
+        host = room.facilitator()
+        session = host.start()
+        phone = room.phone(session)
+        host.go_to(session, RETRO)
+        answer = phone.answer("Childcare during evening meetings")
+        host.board(session, "create", new_title="Access", response_ids=[str(answer)])
+        (theme_id,) = room.themes(session)
+        host.board(session, f"link:{theme_id}", **{f"strategy-{theme_id}": "access-childcare"})
+        before = room.themes(session)
+        url = room.app.config["DATABASE_URL"]
+    assert before[theme_id]["answers"] == [answer] and before[theme_id]["strategies"]
+    for step in ("0005", "head"):
+        (database.downgrade if step == "0005" else database.upgrade)(url, step)
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT theme_id FROM response").scalars().all() == [
+                theme_id
+            ]
+            links = connection.exec_driver_sql("SELECT theme_id, strategy_id FROM theme_strategy")
+            assert links.all() == [(theme_id, "access-childcare")]
+            titles = connection.exec_driver_sql("SELECT title FROM theme").scalars().all()
+            assert titles == ["Access"]
+        engine.dispose()

@@ -181,6 +181,10 @@ class Theme(Base):
     """A group of responses the facilitators made; what the room votes on."""
 
     __tablename__ = "theme"
+    # A deleted theme's id is never given to a new one (SQLite reuses the highest rowid
+    # otherwise): a co-facilitator's stale page or suggestion naming it must find it gone, not
+    # fill someone else's new theme.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)

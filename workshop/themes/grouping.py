@@ -119,7 +119,8 @@ def delete_theme(db: Session, workshop: Workshop, theme_id: object) -> None:
     db.flush()
 
 
-def _response_ids(value: object, limit: int = 5000) -> list[int]:
+def clean_response_ids(value: object, limit: int = 5000) -> list[int]:
+    """A list of answer ids from a request: at least one, each a database id, no repeats."""
     if not isinstance(value, list) or not value or len(value) > limit:
         raise ActionError(N_("choose at least one answer"), "malformed")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
@@ -133,7 +134,7 @@ def move_responses(
     db: Session, workshop: Workshop, response_ids: object, theme_id: object | None
 ) -> list[int]:
     """Put responses in a theme (or back in the unsorted pile with `theme_id=None`)."""
-    ids = _response_ids(response_ids)
+    ids = clean_response_ids(response_ids)
     target = get_theme(db, workshop, theme_id).id if theme_id is not None else None
     rows = db.scalars(
         select(Response).where(
@@ -190,7 +191,7 @@ def split_theme(
 ) -> Theme:
     """Move some of a theme's responses into a new theme."""
     source = get_theme(db, workshop, theme_id)
-    ids = _response_ids(response_ids)
+    ids = clean_response_ids(response_ids)
     in_source = set(
         db.scalars(select(Response.id).where(Response.theme_id == source.id, Response.id.in_(ids)))
     )

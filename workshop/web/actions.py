@@ -15,7 +15,7 @@ from workshop.ids import is_id
 from workshop.live import responses, timing, workshops
 from workshop.messages import N_, ActionError
 from workshop.models import Participant, Response, Workshop
-from workshop.themes import suggestion_runs
+from workshop.themes import accepting, suggestion_runs
 from workshop.web import broadcast
 
 
@@ -191,29 +191,14 @@ def board(workshop: Workshop, op: object, data: dict) -> dict:
     return result if isinstance(result, dict) else {}
 
 
-def accept_suggestions(workshop: Workshop, groups: object) -> list[int]:
-    """Turn the suggestions a facilitator kept (possibly renamed) into themes and moves."""
-    if not isinstance(groups, list) or not groups or len(groups) > themes.MAX_THEMES:
-        raise ActionError(N_("choose at least one suggestion to accept"), "malformed")
-    now = clock.now()
+def accept_suggestions(workshop: Workshop, groups: object) -> accepting.Accepted:
+    """Turn the suggestions a facilitator kept (possibly renamed) into themes and moves, as far
+    as the board changed since allows (`themes.accepting`)."""
     agenda = workshops.agenda_of(workshop)
-    touched = []
-    for group in groups:
-        if not isinstance(group, dict):
-            raise ActionError(N_("each suggestion must be an object"), "malformed")
-        theme_id = group.get("theme_id")
-        if theme_id is None:
-            theme_id = themes.create_theme(db.session, workshop, group.get("title"), now).id
-        themes.move_responses(db.session, workshop, group.get("response_ids"), theme_id)
-        strategy_ids = group.get("strategy_ids") or []
-        if not isinstance(strategy_ids, list):
-            raise ActionError(N_("strategy_ids must be a list"), "malformed")
-        for strategy_id in strategy_ids:
-            themes.link_strategy(db.session, workshop, agenda, theme_id, strategy_id)
-        touched.append(theme_id)
+    accepted = accepting.accept_suggestions(db.session, workshop, agenda, groups, clock.now())
     db.session.commit()
     broadcast.emit_board(workshop)
-    return touched
+    return accepted
 
 
 # -- voting ---------------------------------------------------------------------------------

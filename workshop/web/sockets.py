@@ -281,7 +281,8 @@ def vote(data: dict[str, Any]) -> dict[str, Any]:
 @guarded
 def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
-    return {"theme_ids": actions.accept_suggestions(workshop, data.get("groups"))}
+    accepted = actions.accept_suggestions(workshop, data.get("groups"))
+    return {"theme_ids": accepted.theme_ids, "skipped": accepted.skipped}
 
 
 def unknown_event(event: str, *args: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from workshop.ids import as_id, ids_from
 from workshop.live import workshops
 from workshop.messages import N_, ActionError
 from workshop.models import Response, Workshop
-from workshop.themes import suggestion_runs
+from workshop.themes import accepting, suggestion_runs
 from workshop.web import actions, i18n, payloads
 from workshop.web.access import own_workshop
 from workshop.web.forms import EmptyForm
@@ -236,9 +236,10 @@ def suggestion_run(workshop_id: int, run_id: str):
         flash(_run_failure(run.error))
         return _back(workshop)
     context = board_context(workshop, {"prompt": "", "q": ""})
-    texts = {r["id"]: r for r in payloads.facilitator_responses(workshop)}
+    listed = payloads.facilitator_responses(workshop)
+    reviewed = accepting.review(run.suggestions, context["themes"], listed)
     return render_template(
-        "facilitator/suggestions.html", suggestions=run.suggestions, texts=texts, **context
+        "facilitator/suggestions.html", suggestions=run.suggestions, reviewed=reviewed, **context
     )
 
 
@@ -312,14 +313,21 @@ def accept(workshop_id: int):
             }
         )
     try:
-        created = actions.accept_suggestions(workshop, groups)
+        accepted = actions.accept_suggestions(workshop, groups)
     except ActionError as error:
         db.session.rollback()
         flash(gettext("Nothing was changed: %(error)s.", error=i18n.error_text(error)))
         return _back(workshop)
-    flash(
-        ngettext(
-            "Accepted %(num)s suggested theme.", "Accepted %(num)s suggested themes.", len(created)
+    made = sum(1 for theme_id in accepted.theme_ids if theme_id is not None)
+    flash(ngettext("Accepted %(num)s suggested theme.", "Accepted %(num)s suggested themes.", made))
+    if accepted.skipped:
+        flash(
+            ngettext(
+                "%(num)s answer was left as it was: deleted, hidden or put in a theme since the"
+                " suggestions were made.",
+                "%(num)s answers were left as they were: deleted, hidden or put in a theme since"
+                " the suggestions were made.",
+                len(accepted.skipped),
+            )
         )
-    )
     return _back(workshop)
