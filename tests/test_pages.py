@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+
+import pytest
 
 from conftest import BUNDLED_AGENDAS, make_app
 
@@ -65,3 +68,36 @@ def test_unknown_page_is_a_clear_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert b"Not Found" in response.data
+
+
+# Any attribute whose value is the text "None": a template passed Python's None where it
+# meant "no attribute" (axe-core: aria-valid-attr-value, critical, for the aria-* ones).
+NONE_ATTRIBUTE = re.compile(r'[\w:-]+="None"')
+FORM_PAGES = [
+    ("sign-in", "get", "/auth/login", None),
+    ("sign-in with errors", "post", "/auth/login", {"email": "", "password": ""}),
+    ("new agenda", "get", "/facilitator/editor/new", None),
+    ("new agenda with errors", "post", "/facilitator/editor/new", {"title": "", "action": "save"}),
+    ("upload", "get", "/facilitator/editor/upload", None),
+    ("upload with errors", "post", "/facilitator/editor/upload", {}),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_form_fields_carry_only_the_attributes_they_have(auth, client, lang):
+    """A field with no error, no hint or no autocomplete has no such attribute at all (not
+    aria-invalid="None"); one with an error says so and points at the words."""
+    auth.create()
+    for name, method, path, data in FORM_PAGES:
+        if name == "new agenda":
+            auth.login()
+        page = getattr(client, method)(f"{path}?lang={lang}", data=data)
+        html = page.get_data(as_text=True)
+        assert "<form" in html, name
+        assert NONE_ATTRIBUTE.findall(html) == [], name
+        for described in re.findall(r'aria-describedby="([^"]+)"', html):
+            for target in described.split():
+                assert f'id="{target}"' in html, f"{name}: aria-describedby names no {target}"
+        assert set(re.findall(r'aria-invalid="([^"]*)"', html)) <= {"true"}, name
+        if "with errors" in name:
+            assert 'aria-invalid="true"' in html, name

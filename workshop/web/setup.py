@@ -44,3 +44,10 @@ def init_app(app) -> None:
     errors.init_app(app)
     security.init_app(app)
     app.add_template_filter(text_blocks)
+    app.add_template_filter(present_attributes)
+
+
+def present_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """HTML attributes for a WTForms field without the absent ones: WTForms writes None as
+    the text "None" (aria-invalid="None" is an invalid ARIA value) and omits only False."""
+    return {name: value for name, value in attributes.items() if value is not None}
