@@ -276,3 +276,30 @@ def vote_and_close(console, screen, phones, no_js) -> None:
     expect(ranking.nth(1)).to_contain_text("5 points")
     shot(phones[1], "phone-ranking")
     shot(console, "console-closed")
+
+
+def test_a_spanish_console_labels_arriving_answers_in_spanish(server, browser):
+    """An answer that arrives while the Spanish console is open is labelled by its script
+    "Participante 1 (Ana)", as the server writes the ones already there."""
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = desk.new_page()
+    code, _ = sign_in_and_start(console, server.url)
+    console.goto(console.url + "?lang=es")
+    console.get_by_role("button", name="Iniciar", exact=True).click()
+    console.get_by_role("button", name="Siguiente", exact=True).click()
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/w/{code}?lang=es")
+    phone.get_by_label("Nombre").fill("Ana")
+    phone.get_by_label("Integrante de la SRT").check()
+    phone.get_by_role("button", name="Unirme a la sesión").click()
+    question = re.compile("qué funcionó bien")
+    section = phone.locator("section.prompt", has=phone.get_by_role("heading", name=question))
+    section.get_by_label("Su respuesta", exact=True).fill("Reuniones mensuales")
+    section.get_by_role("button", name="Enviar respuesta").click()
+    item = console.locator('[data-stream="worked_well"] li', has_text="Reuniones mensuales")
+    expect(item.locator("[data-who]")).to_have_text("Participante 1 (Ana)", timeout=5000)
+    shot(console, "console-spanish-labels")
+    desk.close()
+    phone.context.close()

@@ -430,3 +430,93 @@ def test_a_vote_on_the_plans_strategies_names_them_in_spanish(room, session, hos
     assert "Advanced manufacturing" in room.rounds(session)[0]["candidates"]  # stored in English
     screen = room.anonymous().page(f"/screen/{session.token}?lang=es")
     assert "Manufactura avanzada" in screen
+
+
+def add_paper_participant(host, session) -> int:
+    assert host.post(f"/facilitator/w/{session.id}/paper/", {"role": "Other"}).status_code == 302
+    page = host.page(f"/facilitator/w/{session.id}/paper/")
+    return int(re.findall(r'id="paper-(\d+)"', page)[-1])
+
+
+def test_participants_are_labelled_in_the_readers_language(room, session, host):
+    """The console writes "Participant 1 (Ana)" and "Paper participant 2" in Spanish, in the
+    page and in what its script gets to write arriving answers; the event keeps the English
+    label (as the downloads do) beside what it is made of."""
+    host.go_to(session, RETRO)
+    room.phone(session, name="Ana").answer("Monthly meetings")
+    person = add_paper_participant(host, session)
+    card = {"prompt_id": RETRO_PROMPT, "text": "From a card", "client_id": new_client_id()}
+    assert host.post(f"/facilitator/w/{session.id}/paper/{person}/answers", card).status_code == 302
+    host.get("/facilitator/?lang=es")
+    spanish = text_of(host.page(f"/facilitator/w/{session.id}"))
+    assert "Participante 1 (Ana)" in spanish and "Participante en papel 2" in spanish
+    assert "Participant 1" not in spanish and "Paper participant" not in spanish
+    strings = initial_state(host.page(f"/facilitator/w/{session.id}"))["i18n"]
+    assert strings["participant"] == "Participante {number}"
+    assert strings["paper_participant"] == "Participante en papel {number}"
+    snapshot = host.socket(session).last("snapshot")
+    assert [r["who"] for r in snapshot["responses"]] == [
+        {"number": 1, "paper": False, "name": "Ana"},
+        {"number": 2, "paper": True, "name": None},
+    ]
+    assert [r["participant"] for r in snapshot["responses"]] == [
+        "Participant 1 (Ana)",
+        "Paper participant 2",
+    ]
+    host.get("/facilitator/?lang=en")
+    english = text_of(host.page(f"/facilitator/w/{session.id}"))
+    assert "Participant 1 (Ana)" in english and "Paper participant 2" in english
+
+
+ENGLISH_TITLE = "Thrive Inland SoCal Subregional Table Retrospective - September 2024"
+
+
+def test_the_library_shows_each_agenda_in_the_readers_language(room, session, host):
+    """The dashboard (shared agendas, the reader's own, their sessions) and an agenda's page
+    show the agenda's Spanish title, segments, questions and plan to a Spanish reader."""
+    assert host.post("/facilitator/editor/copy/thrive-srt-retrospective").status_code == 302
+    host.get("/facilitator/?lang=es")
+    dashboard = text_of(host.page("/facilitator/"))
+    assert dashboard.count(SPANISH_TITLE) >= 3  # a session, the shared agenda, the own copy
+    assert ENGLISH_TITLE not in dashboard
+    assert "Panorama general e introducción" in dashboard
+    assert "Overview & Introduction" not in dashboard
+    detail = text_of(host.page("/facilitator/agendas/thrive-srt-retrospective"))
+    assert SPANISH_TITLE in detail and SPANISH_QUESTION in detail
+    assert "Manufactura avanzada" in detail and "Preguntas de retrospectiva" in detail
+    assert ENGLISH_TITLE not in detail and "Advanced manufacturing" not in detail
+    host.get("/facilitator/?lang=en")
+    assert ENGLISH_TITLE in host.page("/facilitator/agendas/thrive-srt-retrospective")
+
+
+def test_a_sessions_pages_show_its_title_in_the_readers_language(room, session, host):
+    host.get("/facilitator/?lang=es")
+    for path in ("", "/board/", "/paper/", "/results"):
+        page = host.page(f"/facilitator/w/{session.id}{path}")
+        assert SPANISH_TITLE in page, path
+        assert ENGLISH_TITLE not in page, path
+
+
+def test_the_results_page_shows_the_agendas_spanish_texts(room, session, host):
+    """Questions, segments, roles and a strategy vote's candidates in Spanish on the page; the
+    downloads keep the agenda's own (English) words, as docs/exports.md says."""
+    phone = room.phone(session, role="SRT chair")
+    host.go_to(session, RETRO)
+    phone.answer("Monthly meetings")
+    host.go_to(session, VOTE)
+    assert host.vote(session, "open", source="strategies").status_code == 302
+    host.get("/facilitator/?lang=es")
+    page = text_of(host.page(f"/facilitator/w/{session.id}/results"))
+    assert SPANISH_TITLE in page and SPANISH_QUESTION in page
+    assert "Preguntas de retrospectiva" in page and "Presidencia de la SRT" in page
+    assert "Manufactura avanzada" in page
+    for english in (
+        ENGLISH_TITLE,
+        "Retrospective Questions",
+        "SRT chair",
+        "Advanced manufacturing",
+    ):
+        assert english not in page
+    exported = host.get(f"/facilitator/w/{session.id}/results/download/json").get_json()
+    assert exported["workshop"]["title"] == ENGLISH_TITLE
+    assert "Advanced manufacturing" in [theme["title"] for theme in exported["themes"]]

@@ -6,7 +6,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import BUNDLED_AGENDAS, make_app
 
 from workshop import __version__

@@ -13,11 +13,17 @@
 
   function hideUrl(responseId) { return initial.hide_url.replace(/\/0\/hide$/, "/" + responseId + "/hide"); }
 
+  // "Participant 7 (Ana)" in the page's language, from what the label is made of.
+  function whoText(who) {
+    var label = t(who.paper ? "paper_participant" : "participant", { number: who.number });
+    return who.name ? t("named_participant", { label: label, name: who.name }) : label;
+  }
+
   function fillItem(li, response) {
     li.setAttribute("data-response-id", response.id);
     li.classList.toggle("is-hidden", response.hidden);
     li.querySelector("[data-text]").textContent = response.text;
-    li.querySelector("[data-who]").textContent = response.participant;
+    li.querySelector("[data-who]").textContent = whoText(response.who);
     var strategy = response.strategy_id ? "· " + (initial.strategies[response.strategy_id] || response.strategy_id) : "";
     li.querySelector("[data-strategy]").textContent = strategy;
     li.querySelector("[data-flag]").textContent = response.hidden ? t("hidden_flag") : "";

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -105,15 +107,39 @@ def join(
     return participant
 
 
-def display_label(participant: Participant, *, with_name: bool) -> str:
+# How facilitators see a participant: English templates, translated where they are shown.
+PARTICIPANT_LABEL = N_("Participant {number}")
+PAPER_PARTICIPANT_LABEL = N_("Paper participant {number}")
+NAMED_LABEL = N_("{label} ({name})")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A participant as facilitators see them: anonymous to the room ("Participant 7"), with
+    the name they gave when the agenda asks for one. A template plus its parameters: the
+    edges write it in the reader's language with `text(translate)`."""
+
+    number: int
+    paper: bool = False
+    name: str | None = None
+
+    def text(self, translate: Callable[[str], str] = str) -> str:
+        template = PAPER_PARTICIPANT_LABEL if self.paper else PARTICIPANT_LABEL
+        label = translate(template).format(number=self.number)
+        return translate(NAMED_LABEL).format(label=label, name=self.name) if self.name else label
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "paper": self.paper, "name": self.name}
+
+
+def display_label(participant: Participant, *, with_name: bool) -> Label:
     """Anonymous to the room: 'Participant 7'. Facilitators also see a name if one was given."""
     return label_of(participant.number, participant.name, participant.is_paper, with_name=with_name)
 
 
-def label_of(number: int, name: str | None, is_paper: bool, *, with_name: bool) -> str:
+def label_of(number: int, name: str | None, is_paper: bool, *, with_name: bool) -> Label:
     """display_label from the participant's columns alone."""
-    label = f"{'Paper participant' if is_paper else 'Participant'} {number}"
-    return f"{label} ({name})" if with_name and name else label
+    return Label(number, is_paper, name if with_name and name else None)
 
 
 def add_paper_participant(

@@ -39,8 +39,13 @@ from workshop.results.model import (
 )
 
 
-def build_results(db: Session, workshop: Workshop, now: datetime, audience: str) -> Results:
-    agenda = workshops.agenda_of(workshop)
+def build_results(
+    db: Session, workshop: Workshop, now: datetime, audience: str, lang: str = ""
+) -> Results:
+    """With `lang`, the agenda's texts (title, purpose, questions, segments, roles, the plan's
+    strategies) are as a reader of that language sees them, for the results page; without
+    it, the agenda's own words, as every download has them."""
+    agenda = workshops.agenda_of(workshop, lang)
     names = _strategy_names(agenda)
     rows = _response_rows(db, workshop, agenda, audience, names)
     vote_round = chosen_round(db, workshop, audience)
@@ -48,7 +53,7 @@ def build_results(db: Session, workshop: Workshop, now: datetime, audience: str)
     runs = _segment_runs(db, workshop)
     return Results(
         workshop_id=workshop.id,
-        title=workshop.title,
+        title=agenda.title if lang else workshop.title,
         agenda_id=workshop.agenda_id,
         purpose=agenda.purpose,
         status=_status(workshop),
@@ -76,6 +81,14 @@ def _asks_names(agenda: Agenda) -> bool:
     return any(question.id == "name" for question in agenda.join_questions)
 
 
+def _role_labels(agenda: Agenda) -> dict[str, str]:
+    """Each role (a choice's stored value) as the agenda's reader sees it."""
+    question = next((q for q in agenda.join_questions if q.kind == "choice"), None)
+    if question is None or not question.choice_labels:
+        return {}
+    return dict(zip(question.choices, question.choice_labels, strict=True))
+
+
 def _strategy_names(agenda: Agenda) -> dict[str, str]:
     return {s.id: s.name for framework in agenda.frameworks for s in framework.strategies()}
 
@@ -93,13 +106,14 @@ def _response_rows(
         query = query.where(Response.hidden.is_(False))
     titles = {theme.id: theme.title for theme in themes.list_themes(db, workshop)}
     with_names = audience == FACILITATOR and _asks_names(agenda)
+    roles = _role_labels(agenda)
     return [
-        _response_row(response, person, agenda, titles, names, with_names)
+        _response_row(response, person, agenda, titles, names, with_names, roles)
         for response, person in db.execute(query.order_by(Response.created_at, Response.id))
     ]
 
 
-def _response_row(response, person, agenda, titles, names, with_names) -> ResponseRow:
+def _response_row(response, person, agenda, titles, names, with_names, roles) -> ResponseRow:
     segment = next((s for s in agenda.segments if s.id == response.segment_id), None)
     prompt = agenda.prompt(response.prompt_id)
     strategy_id = response.strategy_id
@@ -117,7 +131,7 @@ def _response_row(response, person, agenda, titles, names, with_names) -> Respon
         else None,
         created_at=response.created_at,
         participant=person.number,
-        role=person.role,
+        role=roles.get(person.role, person.role),
         paper=person.is_paper,
         name=person.name if with_names else None,
         hidden=response.hidden,
@@ -198,13 +212,15 @@ def _ranked(db, vote_round, theme_parts, names, summaries) -> list[ThemeResult]:
         candidate = by_id[row.candidate_id]
         theme_id = candidate.theme_id if candidate.theme_id in summaries else None
         strategies, questions = theme_parts(theme_id)
+        title = candidate.title
         if candidate.strategy_id:
             strategies = (StrategyRef(candidate.strategy_id, names.get(candidate.strategy_id, "")),)
+            title = names.get(candidate.strategy_id) or title  # the reader's words for it
         source = "theme" if theme_id else "strategy" if candidate.strategy_id else "option"
         ranked.append(
             ThemeResult(
                 source=source,
-                title=candidate.title,
+                title=title,
                 description=candidate.description,
                 candidate_id=candidate.id,
                 theme_id=theme_id,
@@ -248,7 +264,11 @@ def _by_role(agenda: Agenda, people: list[Participant]) -> tuple[RoleCount, ...]
     others = sorted(role for role in counts if role is not None and role not in listed)
     order = [role for role in listed if counts[role]] + others
     order += [None] if counts[None] else []
-    return tuple(RoleCount(role, counts[role], paper[role]) for role in order)
+    labels = _role_labels(agenda)
+    return tuple(
+        RoleCount(labels.get(role, role) if role else role, counts[role], paper[role])
+        for role in order
+    )
 
 
 def _per_question(

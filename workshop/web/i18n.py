@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -22,6 +23,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, force_locale, format_decimal, get_locale, gettext, refresh
 
+from workshop.live import participants, workshops
 from workshop.messages import N_
 
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -99,6 +101,8 @@ def _template_helpers() -> dict:
         "language_links": language_links,
         "js_strings": js_strings,
         "duration_label": duration_label,
+        "participant_label": participant_labeller(),
+        "session_title": session_title,
         "segment_kind": lambda kind: (
             gettext(SEGMENT_KINDS[kind]) if kind in SEGMENT_KINDS else kind
         ),
@@ -127,6 +131,24 @@ def duration_label(item) -> str:
             limit=format_decimal(limit),
         )
     return gettext("%(planned)s min", planned=format_decimal(planned))
+
+
+def session_title(workshop) -> str:
+    """A session's title as its agenda gives it in the reader's language."""
+    return workshops.agenda_of(workshop, current_language()).title
+
+
+def participant_labeller() -> Callable[[dict], str]:
+    """Writes a payload's `who` ("Participant 7 (Ana)") in the reader's language. Each
+    template is translated once per page, not once per answer: a console lists thousands."""
+    translated: dict[str, str] = {}
+
+    def translate(template: str) -> str:
+        if template not in translated:
+            translated[template] = gettext(template)
+        return translated[template]
+
+    return lambda who: participants.Label(**who).text(translate)
 
 
 def language_links() -> list[dict]:
@@ -214,6 +236,9 @@ JS_STRINGS = {
     # screen.js
     "tied": N_("(tied)"),
     # facilitator.js and board.js
+    "participant": participants.PARTICIPANT_LABEL,
+    "paper_participant": participants.PAPER_PARTICIPANT_LABEL,
+    "named_participant": participants.NAMED_LABEL,
     "title_ended": N_("Ended"),
     "title_not_started": N_("Not started"),
     "hidden_flag": N_("· hidden from the room"),

@@ -81,15 +81,18 @@ def facilitator_response_payload(
     return _facilitator_payload(response, who)
 
 
-def _facilitator_payload(response, who: str) -> dict[str, Any]:
-    """An answer as facilitators see it, from a `Response` or a row with the same columns."""
+def _facilitator_payload(response, who: participants.Label) -> dict[str, Any]:
+    """An answer as facilitators see it, from a `Response` or a row with the same columns.
+    `participant` is the label in English (as in the downloads); `who` is what it is made of,
+    for pages to write it in their reader's language (`i18n.participant_labeller`)."""
     return {
         **own_response_payload(response),
         "segment_id": response.segment_id,
         "theme_id": response.theme_id,
         "hidden": response.hidden,
         "deleted": response.deleted_at is not None,
-        "participant": who,
+        "participant": who.text(),
+        "who": who.as_dict(),
         "created_at": epoch_ms(response.created_at),
     }
 

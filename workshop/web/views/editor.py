@@ -39,6 +39,7 @@ from workshop.editor.data import (
 )
 from workshop.extensions import db
 from workshop.models import SavedAgenda
+from workshop.web import i18n
 from workshop.web.editor_forms import AgendaForm, Problem, UploadForm, attach_problems
 from workshop.web.forms import EmptyForm
 
@@ -77,13 +78,15 @@ def _require_csrf(form) -> None:
 
 @bp.app_context_processor
 def _agenda_helpers() -> dict:
-    """For the library pages: the signed-in facilitator's own agendas."""
+    """For the library pages: the signed-in facilitator's own agendas, in the reader's
+    language where they carry it."""
 
     def own_agendas() -> list[tuple[SavedAgenda, Agenda]]:
         if not current_user.is_authenticated:
             return []
         rows = agenda_store.saved_agendas(db.session, current_user.id)
-        return [(row, agenda_store.agenda_of(row)) for row in rows]
+        lang = i18n.current_language()
+        return [(row, agenda_store.agenda_of(row).localized(lang)) for row in rows]
 
     def is_own_agenda(agenda_id: str) -> bool:
         user_id = current_user.id if current_user.is_authenticated else None

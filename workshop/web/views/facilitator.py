@@ -37,8 +37,13 @@ EXTEND_CHOICES = {"60": 60, "300": 300}
 def dashboard():
     library = current_library(current_app, reload=True)
     running = workshops.workshops_of(db.session, current_user.id)
+    lang = i18n.current_language()
     return render_template(
-        "facilitator/dashboard.html", library=library, workshops=running, form=EmptyForm()
+        "facilitator/dashboard.html",
+        library=library,
+        shared_agendas=[agenda.localized(lang) for agenda in library.agendas.values()],
+        workshops=running,
+        form=EmptyForm(),
     )
 
 
@@ -53,7 +58,7 @@ def _agenda_or_404(agenda_id: str) -> Agenda:
 @bp.get("/agendas/<agenda_id>")
 @login_required
 def agenda_detail(agenda_id: str):
-    agenda = _agenda_or_404(agenda_id)
+    agenda = _agenda_or_404(agenda_id).localized(i18n.current_language())  # for display only
     return render_template("facilitator/agenda.html", agenda=agenda, form=EmptyForm())
 
 

@@ -58,8 +58,10 @@ def utc_time(moment: datetime | None, date_only: bool = False) -> str:
     )
 
 
-def _results(workshop: Workshop, audience: str) -> Results:
-    return build_results(db.session, workshop, clock.now(), audience)
+def _results(workshop: Workshop, audience: str, *, page: bool = False) -> Results:
+    """Results for a download in the agenda's own words, or for a page in the reader's."""
+    lang = i18n.current_language() if page else ""
+    return build_results(db.session, workshop, clock.now(), audience, lang)
 
 
 def _download(results: Results, fmt: str):
@@ -81,7 +83,7 @@ def page(workshop_id: int):
     workshop = own_workshop(workshop_id)
     return render_template(
         "results/page.html",
-        results=_results(workshop, FACILITATOR),
+        results=_results(workshop, FACILITATOR, page=True),
         downloads={
             fmt: url_for(".download", workshop_id=workshop.id, fmt=fmt) for fmt in RENDERERS
         },
@@ -155,11 +157,11 @@ def revoke_link(workshop_id: int, link_id: int):
 # -- share-link holders ---------------------------------------------------------------------
 
 
-def _shared_results(token: str) -> Results:
+def _shared_results(token: str, *, page: bool = False) -> Results:
     link = sharing.find_active(db.session, token, clock.now())
     if link is None:
         abort(404, description=gettext(INVALID_LINK))
-    return _results(db.session.get(Workshop, link.workshop_id), SHARED)
+    return _results(db.session.get(Workshop, link.workshop_id), SHARED, page=page)
 
 
 @bp.after_request
@@ -177,7 +179,7 @@ def private(response):
 def shared_page(token: str):
     return render_template(
         "results/page.html",
-        results=_shared_results(token),
+        results=_shared_results(token, page=True),
         downloads={fmt: url_for(".shared_download", token=token, fmt=fmt) for fmt in RENDERERS},
     )
 
