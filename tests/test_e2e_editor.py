@@ -7,6 +7,8 @@ phone-sized page sees the changed question.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import PHONE, LiveServer
 from conftest import PASSWORD
@@ -95,3 +97,68 @@ def test_copy_edit_paste_save_and_run(server, browser):
     desk.get_by_role("button", name="Start", exact=True).click()
     desk.get_by_role("button", name="Next", exact=True).click()
     expect(phone.get_by_role("heading", name=CHANGED_QUESTION)).to_be_visible(timeout=5000)
+
+
+DOUBTFUL_OUTLINE = """GOAL 2
+Strengthen our export-oriented industry clusters
+  • LA BioMed opens a bioscience incubator
+Port of Los Angeles
+  • AltaSea breaks ground on a blue economy hub
+"""
+
+
+def shot(page, name: str) -> None:
+    import os
+
+    folder = os.environ.get("WORKSHOP_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=False)
+
+
+def test_a_doubtful_outline_is_checked_before_it_is_added(server, browser):
+    """The facilitator sees what a loosely shaped plan was read as, with the reasons to look,
+    and the keyboard is taken there; adding it makes a framework of it."""
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(desk, server.url)
+    desk.get_by_role("link", name="New agenda").first.click()
+    desk.get_by_label("Title", exact=True).fill("Cluster review")
+    desk.get_by_label("Paste an outline").fill(DOUBTFUL_OUTLINE)
+    desk.get_by_role("button", name="Read the outline").click()
+    preview = desk.get_by_role("region", name="Check what was read")
+    expect(preview).to_be_focused()
+    expect(preview).to_contain_text("Text between the strategies")
+    expect(preview).to_contain_text("LA BioMed opens a bioscience incubator")
+    shot(desk, "editor-outline-preview")
+    expect(desk.get_by_role("group", name="Framework 1: Reference framework")).to_have_count(0)
+    desk.get_by_role("button", name="Add what was read").click()
+    expect(desk.get_by_role("status")).to_contain_text("Read 1 pillar, 2 strategies")
+    expect(desk.get_by_label("Title", exact=True)).to_have_value("Cluster review")
+    expect(preview).to_have_count(0)
+
+
+def test_a_plan_too_large_to_send_is_stopped_with_the_reason(server, browser):
+    """Over the size limit (1 MB), the browser does not send the form: the outline field says
+    how large it is and what the limit is, and everything typed stays on the page."""
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(desk, server.url)
+    desk.get_by_role("link", name="New agenda").first.click()
+    desk.get_by_label("Title", exact=True).fill("Kept title")
+    outline = desk.get_by_label("Paste an outline")
+    outline.evaluate("(box) => { box.value = '- A strategy: described\\n'.repeat(50000); }")
+    sent = []
+    desk.on("request", lambda request: sent.append(request) if request.method == "POST" else None)
+    desk.get_by_role("button", name="Read the outline").click()
+    expect(desk.locator("#outline-error")).to_contain_text(
+        re.compile(
+            r"This is 1\.\d MB, more than the editor takes at once \(1 MB for the whole form\)"
+        )
+    )
+    expect(outline).to_be_focused()
+    expect(outline).to_have_attribute("aria-invalid", "true")
+    expect(desk.get_by_label("Title", exact=True)).to_have_value("Kept title")
+    shot(desk, "editor-outline-too-large")
+    assert sent == []

@@ -4,6 +4,7 @@ preview, who may see what, and that a running session keeps the agenda it starte
 from __future__ import annotations
 
 import io
+import re
 from html import unescape
 from html.parser import HTMLParser
 
@@ -553,3 +554,137 @@ def test_the_framework_choice_shows_what_each_segment_has(client, signed_in):
     assert "(not in this agenda)" not in page.get_data(as_text=True)
     assert fields_of(page)["segments-2-framework"] == "rep"
     assert fields_of(page)["segments-1-framework"] == ""
+
+
+# --- pasted plans: what was read, checked before it changes anything; and their size --------
+
+DOUBTFUL_OUTLINE = """GOAL 2
+Strengthen our export-oriented industry clusters
+  • LA BioMed opens a bioscience incubator
+Port of Los Angeles
+  • AltaSea breaks ground on a blue economy hub
+"""
+WORD_PLAN = """Strategy 1: Carbon-Neutral Economy\r
+Grow the carbon-neutral economy.\r
+1.1 Expand Funding – Expand access to funding.\r
+1.2 Build Awareness – Build awareness of opportunities.\r
+Strategy 2: Small Business\r
+2.1 Develop Support Networks – Connect small business owners.\r
+"""
+
+
+def test_a_doubtful_outline_is_shown_before_it_changes_anything(client, signed_in):
+    page = copy_thrive(client)
+    before = fields_of(page)
+    response = submit(client, COPY_URL, page, "outline", outline=DOUBTFUL_OUTLINE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Check what was read" in html and "Text between the strategies" in html
+    assert "Strengthen our export-oriented industry clusters" in html  # the pillar read
+    shown = fields_of(response)
+    assert {k: v for k, v in shown.items() if k != "outline"} == {
+        k: v for k, v in before.items() if k != "outline"
+    }
+    assert shown["outline"].replace("\r\n", "\n").strip() == DOUBTFUL_OUTLINE.strip()
+    added = submit(client, COPY_URL, response, "outline_add")
+    fields = fields_of(added)
+    assert (
+        fields["frameworks-1-pillars-0-title"] == "Strengthen our export-oriented industry clusters"
+    )
+    assert fields["frameworks-1-pillars-0-strategies-0-name"] == (
+        "LA BioMed opens a bioscience incubator"
+    )
+    assert fields["outline"] == "" and "Check what was read" not in added.get_data(as_text=True)
+
+
+def test_a_plan_pasted_from_word_is_added_at_once_pillar_by_pillar(client, signed_in):
+    page = client.get("/facilitator/editor/new")
+    response = submit(client, "/facilitator/editor/new", page, "outline", outline=WORD_PLAN)
+    assert b"Read 2 pillars, 3 strategies and 0 examples" in response.data
+    fields = fields_of(response)
+    assert fields["frameworks-0-pillars-0-title"] == "Carbon-Neutral Economy"
+    assert fields["frameworks-0-pillars-0-description"] == "Grow the carbon-neutral economy."
+    assert fields["frameworks-0-pillars-0-strategies-1-code"] == "1.2"
+    assert fields["frameworks-0-pillars-1-title"] == "Small Business"
+    assert fields["frameworks-0-pillars-1-strategies-0-name"] == "Develop Support Networks"
+
+
+@pytest.fixture
+def small_limit(tmp_path):
+    """An app taking forms of at most 64 KB, with CSRF checks on, and a signed-in editor."""
+    app = make_app(tmp_path, MAX_CONTENT_LENGTH=64 * 1024, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    from conftest import AuthActions
+
+    AuthActions(app, client).create()
+    login = client.get("/auth/login").get_data(as_text=True)
+    data = {"email": "facilitator@example.org", "password": PASSWORD}
+    client.post("/auth/login", data={**data, "csrf_token": csrf_token(login)})
+    library = client.get("/facilitator/").get_data(as_text=True)
+    copied = client.post(
+        f"/facilitator/editor/copy/{THRIVE}", data={"csrf_token": csrf_token(library)}
+    )
+    assert copied.headers["Location"] == COPY_URL
+    yield app, client
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_outline_over_the_size_limit_keeps_everything_else_typed(small_limit):
+    app, client = small_limit
+    page = client.get(COPY_URL)
+    data = {**fields_of(page), "title": "Our own retreat", "action": "outline"}
+    data["segments-1-prompts-0-question"] = "What worked best this year?"
+    data["outline"] = "- A strategy: with a long description\n" * 3000  # about 110 KB
+    response = client.post(COPY_URL, data=data)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "<h1>Edit agenda</h1>" in html and "Request Entity Too Large" not in html
+    kept = fields_of(response)
+    assert kept["title"] == "Our own retreat"
+    assert kept["segments-1-prompts-0-question"] == "What worked best this year?"
+    assert kept["outline"] == ""
+    assert re.search(
+        r'id="outline-error">This was 1\d\d KB, more than the editor takes at once '
+        r"\(64 KB for the whole form\)",
+        html,
+    )
+    assert 'href="#outline"' in html  # the summary at the top leads to the field
+    assert saved(app, f"{THRIVE}-copy").title != "Our own retreat"  # nothing stored
+
+
+def test_an_oversized_form_still_needs_its_csrf_token(small_limit):
+    _, client = small_limit
+    response = client.post(COPY_URL, data={"title": "X", "outline": "x" * 100_000})
+    assert response.status_code == 400
+    assert "X" not in fields_of(response).values()
+
+
+def test_far_too_much_shows_the_agenda_as_last_saved(small_limit):
+    app, client = small_limit
+    page = client.get(COPY_URL)
+    data = {**fields_of(page), "title": "Changed", "outline": "x" * 400_000}
+    response = client.post(COPY_URL, data=data)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "could not be read, so nothing was changed: this is the agenda as last saved." in html
+    assert fields_of(response)["title"] == saved(app, f"{THRIVE}-copy").title
+
+
+def test_an_upload_over_the_size_limit_says_so_on_the_upload_page(small_limit):
+    _, client = small_limit
+    page = client.get("/facilitator/editor/upload").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "file": (io.BytesIO(b"#" * 100_000), "big.toml")}
+    response = client.post(
+        "/facilitator/editor/upload", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    assert b"The file is over the limit of 64 KB." in response.data
+    assert b"Upload an agenda file" in response.data
+
+
+def test_an_oversized_post_from_a_stranger_gets_the_plain_error(tmp_path):
+    app = make_app(tmp_path, MAX_CONTENT_LENGTH=64 * 1024, WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/facilitator/editor/new", data={"x": "y" * 100_000})
+    assert response.status_code == 413
+    assert b"Request Entity Too Large" in response.data

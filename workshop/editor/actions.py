@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop.agenda.model import Framework
-from workshop.agenda.outline import parse_outline, slug_for
+from workshop.agenda.outline import Reading, read_outline, slug_for
 from workshop.editor.data import LISTS, framework_to_form_data
 
 ACTION = re.compile(r"^((?:[a-z_]+-\d+-)*[a-z_]+)(?:-(\d+))?:(add|remove|up|down)$")
@@ -22,6 +22,7 @@ class Change:
     data: dict[str, Any]
     focus: str = ""  # the form path to put the keyboard focus on afterwards
     message: str = ""
+    preview: Reading | None = None  # a pasted outline read but not added: shown for checking
 
 
 def _walk(data: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
@@ -109,16 +110,27 @@ def _framework_holding(data: dict[str, Any], pillar: dict[str, Any]) -> dict[str
     return {}
 
 
-def merge_outline(data: dict[str, Any], outline: str, target_id: str) -> Change:
+def merge_outline(
+    data: dict[str, Any], outline: str, target_id: str, *, confirmed: bool = False
+) -> Change:
     """Add a pasted outline: into the framework `target_id` (a pillar of the same title gets
-    the new strategies; others are added as new pillars), or as a new framework."""
+    the new strategies; others are added as new pillars), or as a new framework. When its
+    shape left room for doubt, nothing changes until the facilitator has seen what was read
+    and `confirmed` it."""
     changed = copy.deepcopy(data)
     frameworks = changed.setdefault("frameworks", [])
     target = next((f for f in frameworks if f.get("id") == target_id), None) if target_id else None
-    parsed = parse_outline(outline, framework_id=slug_for("plan", _ids(frameworks), "plan"))
+    reading = read_outline(outline, framework_id=slug_for("plan", _ids(frameworks), "plan"))
+    parsed = reading.framework
     if not parsed.pillars:
         message = "The outline has no bullet points or numbered items to read. Paste a list."
         return Change(data, focus="outline", message=message)
+    if reading.doubts and not confirmed:
+        message = (
+            "The outline is read but not added yet: check what was read, below the outline, "
+            "then add it or change the outline."
+        )
+        return Change(data, focus="outline-preview", message=message, preview=reading)
     if target is None:
         frameworks.append(_new_framework(parsed))
         focus = f"frameworks-{len(frameworks) - 1}"

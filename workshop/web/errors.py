@@ -60,6 +60,11 @@ def _render(code: int, title: str, message: str):
     return render_template("error.html", code=code, title=title, message=message), code
 
 
+def error_page(error: HTTPException):
+    """The error page (or JSON error) for `error`, for a handler that has nothing better."""
+    return _http_error(error)
+
+
 def _http_error(error: HTTPException):
     code = error.code or 500
     title = gettext(TITLES[code]) if code in TITLES else error.name

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from workshop import clock
@@ -39,8 +40,9 @@ from workshop.editor.data import (
 )
 from workshop.extensions import db
 from workshop.models import SavedAgenda
-from workshop.web import i18n
+from workshop.web import errors, i18n
 from workshop.web.editor_forms import AgendaForm, Problem, UploadForm, attach_problems
+from workshop.web.form_size import read_oversized, size_text
 from workshop.web.forms import EmptyForm
 
 bp = Blueprint("editor", __name__, url_prefix="/facilitator/editor")
@@ -103,6 +105,7 @@ def _render(
     focus: str = "",
     problems: tuple[Problem, ...] | list[Problem] = (),
     message: str = "",
+    preview=None,
 ):
     form.set_framework_choices()
     inside = (focus, *(problem.anchor for problem in problems if problem.anchor))
@@ -122,6 +125,9 @@ def _render(
         problems=problems,
         message=message,
         open_here=open_here,
+        preview=preview,
+        max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        max_size=size_text(current_app.config["MAX_CONTENT_LENGTH"]),
     )
     return page, status
 
@@ -158,8 +164,9 @@ def _submit(saved: SavedAgenda | None):
     action = request.form.get("action", "save")
     if action == "save":
         return _save(form, saved)
-    if action == "outline":
-        change = merge_outline(form.data, form.outline.data or "", form.outline_target.data or "")
+    if action in ("outline", "outline_add"):  # read it; add it after checking the reading
+        outline, target = form.outline.data or "", form.outline_target.data or ""
+        change = merge_outline(form.data, outline, target, confirmed=action == "outline_add")
     else:
         change = apply_action(form.data, action)
     return _rerender(change, saved)
@@ -167,7 +174,7 @@ def _submit(saved: SavedAgenda | None):
 
 def _rerender(change: Change, saved: SavedAgenda | None):
     form = AgendaForm(formdata=None, data=change.data)
-    return _render(form, saved, focus=change.focus, message=change.message)
+    return _render(form, saved, focus=change.focus, message=change.message, preview=change.preview)
 
 
 def _save(form: AgendaForm, saved: SavedAgenda | None):
@@ -260,3 +267,64 @@ def upload():
     renamed = f" It is saved as '{saved.agenda_id}'." if saved.agenda_id != agenda.id else ""
     flash(f"Uploaded {name}.{renamed}")
     return redirect(url_for("facilitator.agenda_detail", agenda_id=saved.agenda_id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """Over the size limit, the editor comes back with what fitted and says what did not,
+    instead of a bare error page. The body was not read (the CSRF check refused it first):
+    `read_oversized` reads it now, for a signed-in facilitator only."""
+    if not current_user.is_authenticated:
+        return errors.error_page(error)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.endpoint == "editor.upload":
+        form = UploadForm(formdata=None)
+        form.file.errors = [f"The file is over the limit of {size_text(limit)}."]
+        return render_template("editor/upload.html", form=form), 413
+    saved = None
+    if request.endpoint == "editor.update":
+        saved = _own_or_404(request.view_args["agenda_id"])
+    sent = read_oversized(request, limit)
+    if sent is None:
+        return _nothing_kept(saved, request.content_length or 0, limit)
+    form = AgendaForm(formdata=sent.kept)
+    if not form.validate_on_submit():  # only a form of their own is shown back to them
+        return errors.error_page(BadRequest(EXPIRED))
+    problems = [_dropped(form, name, size, limit) for name, size in sent.dropped]
+    return _render(form, saved, status=413, problems=problems)
+
+
+def _dropped(form: AgendaForm, name: str, size: int, limit: int) -> Problem:
+    field = next((f for f in _all_fields(form) if f.name == name), None)
+    message = (
+        f"This was {size_text(size)}, more than the editor takes at once "
+        f"({size_text(limit)} for the whole form), so it was left out. "
+        "Everything else you typed is kept: paste a shorter part, then read it."
+    )
+    if field is None:
+        return Problem(name, message)
+    field.errors = [message]
+    return Problem(field.label.text, message, field.id)
+
+
+def _all_fields(form):
+    for field in form:
+        if hasattr(field, "entries"):
+            for entry in field.entries:
+                yield from _all_fields(entry.form) if hasattr(entry, "form") else [entry]
+        elif hasattr(field, "form"):
+            yield from _all_fields(field.form)
+        else:
+            yield field
+
+
+def _nothing_kept(saved: SavedAgenda | None, size: int, limit: int):
+    agenda = agenda_store.agenda_of(saved) if saved else agenda_store.blank_agenda()
+    form = _form_for(agenda, **({} if saved else {"agenda_id": ""}))
+    problem = Problem(
+        "The form",
+        f"What was sent ({size_text(size)}) is over the editor's limit of {size_text(limit)} "
+        "and could not be read, so nothing was changed: "
+        + ("this is the agenda as last saved." if saved else "this is a new, empty agenda."),
+    )
+    return _render(form, saved, status=413, problems=[problem])
