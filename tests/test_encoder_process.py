@@ -28,13 +28,13 @@ TEXTS = [
 @pytest.fixture
 def fresh_embedding():
     """The module's encoder and cache as a new server process has them, restored after."""
-    saved = embedding._encoder, embedding._failure, dict(embedding._cache)
+    saved = embedding._encoder, embedding._failure, dict(embedding._cache), embedding._foreground
     embedding._encoder, embedding._failure = None, ""
     embedding._cache.clear()
     yield embedding
     if embedding._encoder is not None and embedding._encoder is not saved[0]:
         embedding._encoder.close()
-    embedding._encoder, embedding._failure = saved[0], saved[1]
+    embedding._encoder, embedding._failure, embedding._foreground = saved[0], saved[1], saved[3]
     embedding._cache.clear()
     embedding._cache.update(saved[2])
 
@@ -76,6 +76,20 @@ def test_the_child_gives_the_models_vectors_at_a_lower_priority():
     assert not alive(process.pid)  # closing its input ended it, and it was reaped
 
 
+def test_a_commands_encoder_runs_at_normal_priority_with_the_same_vectors():
+    background = EncoderProcess()
+    foreground = EncoderProcess(foreground=True, wait=False)  # returns while it loads
+    try:
+        assert np.array_equal(foreground.encode(TEXTS), background.encode(TEXTS))
+        assert nice_of(foreground.pid) == os.nice(0)  # this process's, not 19
+        if hasattr(os, "SCHED_OTHER"):
+            assert os.sched_getscheduler(foreground.pid) == os.SCHED_OTHER
+    finally:
+        foreground.close()
+        background.close()
+    assert not alive(foreground.pid)
+
+
 def test_a_chosen_nice_value_replaces_the_idle_class(monkeypatch):
     monkeypatch.setenv("WORKSHOP_ENCODER_NICE", "10")
     process = EncoderProcess()
@@ -101,6 +115,17 @@ def test_a_killed_encoder_is_replaced_and_the_texts_still_embedded(fresh_embeddi
     assert np.allclose(vectors[0], first[0], atol=1e-3)
     assert fresh_embedding.encoder().pid != killed
     assert not alive(killed)
+
+
+def test_a_command_starts_the_encoder_before_it_needs_it(fresh_embedding):
+    fresh_embedding.start(foreground=True)
+    started = fresh_embedding._encoder
+    assert started is not None and fresh_embedding.loaded()
+    vectors = fresh_embedding.encode(TEXTS)  # waits for the models, then uses that process
+    assert fresh_embedding.encoder() is started and vectors.shape == (len(TEXTS), encoders.DIM)
+    os.kill(started.pid, signal.SIGKILL)
+    fresh_embedding.encode(["another text"])  # replaced by one of the same kind
+    assert os.sched_getscheduler(fresh_embedding.encoder().pid) == os.SCHED_OTHER
 
 
 def test_an_encoder_that_cannot_start_says_why(fresh_embedding, monkeypatch):

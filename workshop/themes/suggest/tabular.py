@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+from workshop.themes.suggest import clustering
 from workshop.themes.suggest.engine import suggest
 from workshop.themes.suggest.types import Item
 
@@ -52,6 +53,7 @@ def theme_labels(rows: list[dict[str, str]], column: str, k: int | None, seed: i
 
 def label_csv(path: Path, column: str, k: int | None, seed: int) -> str:
     """The CSV at `path` with a `theme` column added (`suggested_theme` if it has one)."""
+    clustering.hierarchy()  # imported while the encoders load (see cli: they start first)
     fieldnames, rows = read_table(path)
     if column not in fieldnames:
         raise TableError(f"{path} has no column '{column}' (its columns: {', '.join(fieldnames)})")
