@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import random
+import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +16,7 @@ from workshop.agenda.library import read_agenda_file
 from workshop.cli import main
 from workshop.themes import suggest
 from workshop.themes.suggest import ExistingTheme, Item, StrategyHint, suggest_themes
+from workshop.themes.suggest.text import is_spanish
 
 CHILDCARE = [
     "More childcare!!",
@@ -122,11 +126,83 @@ def test_existing_themes_attract_matching_responses(hints):
 
 
 def test_strategy_links_for_an_existing_theme(hints):
-    links = suggest.suggest_strategy_links("Daycare", CHILDCARE[:3], hints, top=3)
+    links = suggest.suggest_strategy_links("Daycare", CHILDCARE[:3], hints)
     assert links[0][0] == "access-childcare"
     assert all(0 < score <= 1 for _, score in links) and len(links) <= 3
     assert [score for _, score in links] == sorted((score for _, score in links), reverse=True)
     assert suggest.suggest_strategy_links("Anything", ["x"], []) == []
+
+
+SEEDED = Path(__file__).parent / "data" / "suggest" / "seeded_themes.csv"
+
+
+def labelled_rows() -> list[dict[str, str]]:
+    """tests/data/suggest/seeded_themes.csv: 61 answers of another session (8 themes, some in
+    Spanish), each labelled with its theme; `seeded` marks those already in a theme."""
+    with SEEDED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_additions_to_existing_themes_are_mostly_right(hints):
+    rows = labelled_rows()
+    names = ["making meetings accessible", "childcare for workers", "getting to work"]
+    names.append("meeting format")
+    existing = [
+        ExistingTheme(
+            number,
+            name.capitalize(),
+            tuple(i for i, r in enumerate(rows) if r["theme"] == name and r["seeded"]),
+            tuple(r["text"] for r in rows if r["theme"] == name and r["seeded"]),
+        )
+        for number, name in enumerate(names, start=1)
+    ]
+    items = [Item(i, r["text"]) for i, r in enumerate(rows)]
+    found = suggest_themes(items, existing, hints)
+    added = {i: s.theme_id for s in found if s.theme_id is not None for i in s.item_ids}
+    right = sum(rows[i]["theme"] == names[theme - 1] for i, theme in added.items())
+    assert len(added) >= 8  # not precise by adding nothing
+    assert right / len(added) >= 0.8
+
+
+def test_a_theme_mentioning_childcare_once_does_not_take_the_childcare_answers(hints):
+    """The reported case: the first suggestion added workers' childcare answers to a theme
+    about making meetings accessible whose one answer asked for childcare at meetings."""
+    rows = labelled_rows()
+    theme = ExistingTheme(1, "Making meetings accessible", ("m",), (rows[0]["text"],))
+    items = [Item("m", rows[0]["text"])] + [Item(i, r["text"]) for i, r in enumerate(rows[1:], 1)]
+    found = suggest_themes(items, [theme], hints)
+    added = [i for s in found if s.theme_id == 1 for i in s.item_ids]
+    assert not [rows[i]["text"] for i in added if rows[i]["theme"] == "childcare for workers"]
+
+
+def test_titles_are_plain_phrases_in_english(hints):
+    rows = labelled_rows()
+    items = [Item(i, r["text"]) for i, r in enumerate(rows)]
+    spanish_meetings = [
+        "Reuniones más cortas y que empiecen a tiempo",
+        "Que la agenda llegue una semana antes de cada reunión",
+        "Menos presentaciones y más tiempo para conversar en las reuniones",
+    ]
+    spanish_only = items_of(*CHILDCARE, *TRANSIT, *spanish_meetings)
+    for found in (
+        suggest_themes(items, strategies=hints),
+        suggest_themes(items, strategies=hints, k=8),
+        suggest_themes(items),  # without a plan: every title is a phrase
+        suggest_themes(spanish_only, strategies=hints, k=3),
+    ):
+        names = {h.name for h in hints}
+        for suggestion in found:
+            title = suggestion.label
+            assert "&" not in title
+            assert not re.fullmatch(r"\w+ and \w+", title)  # not a keyword pair either
+            if title in names:  # a plan strategy's own name, short enough to be a title
+                assert len(title.split()) <= 6
+                continue
+            assert 2 <= len(title.split()) <= 6 or title == "Other", title
+            assert not is_spanish(title), title
+    meetings = group_of(found, 10)
+    assert set(meetings.item_ids) == {10, 11, 12}  # the Spanish answers' own group...
+    assert not is_spanish(meetings.label)  # ...still gets an English title
 
 
 def test_progress_is_reported(hints):

@@ -11,11 +11,18 @@ vectors sit side by side, so similarities average the two models; a Spanish resp
 half is predicted from its USE half by a ridge map fitted on the session's English texts, so
 Spanish answers land with the English answers of their theme rather than with each other.
 The plan's strategies become anchors that pull the responses clearly about them together, and
-existing themes take the responses that clearly belong to them. The rest are grouped by a
-Ward tree refined by spherical k-means; k, unless given, is the smallest whose silhouette comes
-within 10% of the best. Labels are a group's distinctive words (class-based TF-IDF) or the
-name of the strategy it clearly matches. docs/PERFORMANCE.md has the measurements and what
-else was tried.
+existing themes take the responses that clearly belong to them (close to the theme, and no
+closer to a plan strategy the theme is not about). The rest are grouped by a Ward tree
+refined by spherical k-means; k, unless given, is the smallest whose silhouette comes within
+10% of the best. A group's title is the name of the plan strategy it is about, else a phrase
+of two to six words from its most central English answers (`labels`). The strategies a
+suggestion is offered with are the ones the board's link hints will offer for it once
+accepted (`plan_matches`, one rule for both). docs/PERFORMANCE.md has the measurements and
+what else was tried.
+
+Public API (also used to propose themes across tables): `suggest_themes`,
+`suggest_strategy_links`, `strategy_hints`, `warm`, `available`, and the values `Item`,
+`ExistingTheme`, `StrategyHint`, `Suggestion`, `SuggestError`.
 """
 
 from __future__ import annotations
@@ -24,8 +31,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from workshop.themes.suggest import clustering, embedding, engine, features
-from workshop.themes.suggest.text import glossary_from
+from workshop.themes.suggest import clustering, embedding, engine, plan_matches
 from workshop.themes.suggest.types import (
     ExistingTheme,
     Item,
@@ -75,26 +81,16 @@ def suggest_themes(
 
 
 def suggest_strategy_links(
-    title: str, texts: Sequence[str], strategies: Iterable[StrategyHint], top: int = 3
+    title: str, texts: Sequence[str], strategies: Iterable[StrategyHint]
 ) -> list[tuple[str, float]]:
-    """The strategies a theme (its title and responses) matches: (id, cosine), best first."""
-    strategies = list(strategies)
-    if not strategies or not (title.strip() or any(t.strip() for t in texts)):
-        return []
-    theme = ExistingTheme(id=0, title=title, texts=tuple(t for t in texts if t.strip()))
+    """The plan strategies a theme (its title and its answers' texts) matches: (id, cosine),
+    best first. The same rule gives each suggestion its `strategies` (see `plan_matches`), so
+    what the review page offers with a suggested theme is what the board offers once it is
+    accepted under that title."""
     try:
-        space = engine.build_space([], strategies, [theme], glossary_from([title]))
+        return list(plan_matches.plan_matches([(title, list(texts))], list(strategies))[0])
     except embedding.ModelUnavailable as error:
         raise SuggestError(str(error)) from None
-    found = features.links(
-        space.themes[0],
-        space.anchors,
-        space.strategy_ids,
-        engine.CANDIDATE_FLOOR,
-        engine.CANDIDATE_SPREAD,
-        top,
-    )
-    return list(found)
 
 
 def warm(texts: list[str]) -> None:

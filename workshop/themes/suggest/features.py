@@ -11,13 +11,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from workshop.themes.suggest import embedding
 from workshop.themes.suggest.clustering import unit
-from workshop.themes.suggest.embedding import MINILM_DIM
+from workshop.themes.suggest.embedding import DIM, MINILM_DIM
+from workshop.themes.suggest.text import correct_spelling, is_spanish, normalize
+from workshop.themes.suggest.types import StrategyHint
 
 RIDGE = 1.0
 MIN_REFERENCES = 8
 PULL_FROM, PULL_FULL = 0.30, 0.50  # cosine to the nearest strategy where the pull starts/peaks
 PULL = 0.6  # how far a clear match moves towards its strategy (1 = a whole anchor vector)
+
+
+def prepare_texts(texts: list[str], glossary: dict[str, str]) -> list[str]:
+    """Normalized texts, with one-letter typos fixed towards known words."""
+    cleaned = [normalize(text, glossary) or text.strip() for text in texts]
+    english = [i for i, text in enumerate(cleaned) if not is_spanish(text)]
+    fixed = correct_spelling([cleaned[i] for i in english], embedding.vocabulary())
+    for i, text in zip(english, fixed, strict=True):
+        cleaned[i] = text
+    return cleaned
 
 
 def bridge(vectors: np.ndarray, spanish: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -45,6 +58,34 @@ def anchor(name: np.ndarray, description: np.ndarray | None, examples: np.ndarra
     if len(examples):
         parts.append(unit(examples.mean(axis=0)))
     return unit(np.sum(parts, axis=0))
+
+
+def strategy_texts(strategies: list[StrategyHint]) -> list[str]:
+    """The texts a strategy's anchor is made of (as written)."""
+    return [t for s in strategies for t in (_name(s), s.description, *s.examples)]
+
+
+def _name(strategy: StrategyHint) -> str:
+    return strategy.name.strip() or strategy.id
+
+
+def anchors(strategies: list[StrategyHint], lookup: dict[str, np.ndarray]) -> np.ndarray:
+    """Each strategy's anchor, from the vectors of its texts (`lookup`: text as written)."""
+    rows = []
+    for s in strategies:
+        name = lookup.get(_name(s))
+        description = lookup.get(s.description) if s.description else None
+        examples = [lookup[e] for e in s.examples if e in lookup]
+        examples_matrix = np.array(examples) if examples else np.zeros((0, DIM))
+        rows.append(anchor(name, description, examples_matrix))
+    return np.array(rows) if rows else np.zeros((0, DIM))
+
+
+def theme_centre(members: list[np.ndarray], title: np.ndarray | None) -> np.ndarray:
+    """A theme as one unit vector: its answers, with its title counting as a third of them
+    (at least as one answer)."""
+    parts = members + ([title] * max(1, len(members) // 3) if title is not None else [])
+    return unit(np.mean(parts, axis=0)) if parts else np.zeros(DIM)
 
 
 def pull(

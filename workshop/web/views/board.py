@@ -239,8 +239,23 @@ def suggestion_run(workshop_id: int, run_id: str):
     listed = payloads.facilitator_responses(workshop)
     reviewed = accepting.review(run.suggestions, context["themes"], listed)
     return render_template(
-        "facilitator/suggestions.html", suggestions=run.suggestions, reviewed=reviewed, **context
+        "facilitator/suggestions.html",
+        suggestions=run.suggestions,
+        reviewed=reviewed,
+        offers=plan_offers(run.suggestions, context["themes"]),
+        **context,
     )
+
+
+def plan_offers(suggestions: list, summaries: list) -> list[list[tuple[str, float]]]:
+    """Per suggestion, the plan strategies to offer with it: those it matches (by the rule
+    the board's link hints use, `suggest.suggest_strategy_links`), less those its existing
+    theme already links, as the board leaves them out too."""
+    linked = {theme.id: set(theme.strategy_ids) for theme in summaries}
+    return [
+        [(sid, score) for sid, score in s.strategies if sid not in linked.get(s.theme_id, ())]
+        for s in suggestions
+    ]
 
 
 def _run_failure(error: Exception) -> str:
