@@ -16,7 +16,6 @@ import csv
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaln
 
+from bench.suggest_speed import speed, speed_report
 from workshop.agenda.library import read_agenda_file
 from workshop.themes import suggest
 from workshop.themes.suggest import Item, engine, text
@@ -183,13 +183,14 @@ def spanish_placement(items, truth, strategies) -> dict:
     }
 
 
-def attraction(items, truth, strategies, themes=5, seeded=3) -> dict:
-    """Seed the `themes` largest labelled themes with their first `seeded` rows (title: the
-    label); how many of their other rows do the suggestions add to them, and how precisely?"""
+def attraction(items, truth, strategies, themes=5, seeded=3, skip=0) -> dict:
+    """Seed the `themes` largest labelled themes with `seeded` of their rows (after the first
+    `skip`; title: the label); how many of their other rows do the suggestions add to them,
+    and how precisely?"""
     top = [theme for theme, _ in Counter(truth).most_common(themes)]
     existing = []
     for number, theme in enumerate(top):
-        rows = [i for i, t in enumerate(truth) if t == theme][:seeded]
+        rows = [i for i, t in enumerate(truth) if t == theme][skip : skip + seeded]
         existing.append(suggest.ExistingTheme(
             number, theme, tuple(items[i].id for i in rows), tuple(items[i].text for i in rows)
         ))  # fmt: skip
@@ -202,54 +203,25 @@ def attraction(items, truth, strategies, themes=5, seeded=3) -> dict:
         "precision": right / max(1, len(added)),
         "recall": right / max(1, wanted),
         "added": len(added),
+        "right": right,
+        "wanted": wanted,
     }
 
 
-def best_of(repeats: int, work) -> float:
-    """The fastest of `repeats` runs: the machine is shared, and the minimum is the least
-    disturbed measurement."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
+# Other seedings of the same set: other rows, more and fewer themes, more rows per theme.
+OTHER_SEEDINGS = ((5, 3, 3), (5, 3, 6), (5, 3, 9), (8, 3, 0), (8, 3, 3), (3, 3, 0), (5, 6, 0))
 
 
-def speed(items_1000, items_2000) -> dict:
-    encoder = suggest.embedding.encoder()  # the encoder process, as the app runs it
-    fresh = [item.text for item in items_1000]
-    out = {"embed_per_1000": best_of(2, lambda: encoder.encode(fresh))}
-    suggest.warm([item.text for item in items_2000])
-    for key, subset, k in (
-        ("suggest_1000_chosen", items_1000, None),
-        ("suggest_1000_given", items_1000, 20),
-        ("suggest_2000_chosen", items_2000, None),
-    ):
-        out[key] = best_of(3, lambda subset=subset, k=k: suggest.suggest_themes(subset, k=k))
-    out["first_250"] = min(cold_start(250) for _ in range(2))
-    out["first_1000"] = min(cold_start(1000) for _ in range(2))
-    return out
-
-
-COLD = """
-import csv, sys, time
-started = time.perf_counter()
-from workshop.themes.suggest import Item, suggest_themes
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))[: int(sys.argv[2])]
-suggest_themes([Item(i, r["text"]) for i, r in enumerate(rows)])
-print(time.perf_counter() - started)
-"""
-
-
-def cold_start(n: int) -> float:
-    """A new process: import, load the models, embed n responses, suggest (auto k)."""
-    data = shared_data() / "clustering" / "stackoverflow" / "stackoverflow_5k.csv"
-    out = subprocess.run(
-        [sys.executable, "-c", COLD, str(data), str(n)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-    )  # fmt: skip
-    return float(out.stdout.strip().splitlines()[-1])
+def attraction_elsewhere(items, truth, strategies) -> dict:
+    """The existing-theme measure pooled over OTHER_SEEDINGS (themes, rows, rows skipped)."""
+    runs = [attraction(items, truth, strategies, *seeding) for seeding in OTHER_SEEDINGS]
+    right, added = sum(r["right"] for r in runs), sum(r["added"] for r in runs)
+    return {
+        "precision": right / max(1, added),
+        "recall": right / max(1, sum(r["wanted"] for r in runs)),
+        "added": added,
+        "seedings": len(runs),
+    }
 
 
 # --- cache of vectors between bench runs (bench/results/, git-ignored) ---------------------
@@ -310,19 +282,14 @@ def report(result: dict) -> str:
             f"k): {a['added']} responses suggested into them, precision {a['precision']:.0%}, "
             f"recall {a['recall']:.0%}.\n"
         )
-    s = result["speed"]
-    parts.append(
-        "\nSpeed (StackOverflow titles; the fastest of 3 runs, of 2 for embedding and new "
-        "processes):\n\n| measure | seconds |\n| --- | ---: |\n"
-        f"| embedding 1,000 responses (both encoders, done ahead by `warm`) "
-        f"| {s['embed_per_1000']:.1f} |\n"
-        f"| suggesting for 1,000 warmed responses, k chosen | {s['suggest_1000_chosen']:.2f} |\n"
-        f"| suggesting for 1,000 warmed responses, k = 20 | {s['suggest_1000_given']:.2f} |\n"
-        f"| suggesting for 2,000 warmed responses, k chosen | {s['suggest_2000_chosen']:.2f} |\n"
-        f"| first suggestion in a new process, 250 responses not warmed | {s['first_250']:.1f} |\n"
-        f"| first suggestion in a new process, 1,000 responses not warmed "
-        f"| {s['first_1000']:.1f} |\n"
-    )
+    if "attraction_elsewhere" in result:
+        a = result["attraction_elsewhere"]
+        parts.append(
+            f"\nThe same over {a['seedings']} other seedings (other rows; 3 or 8 themes; 6 rows "
+            f"each), pooled: {a['added']} responses suggested, precision {a['precision']:.0%}, "
+            f"recall {a['recall']:.0%}.\n"
+        )
+    parts.append(speed_report(result["speed"]))
     return "".join(parts)
 
 
@@ -369,6 +336,7 @@ def run(args) -> dict:
     result["per_prompt_ami"] = per_prompt(items, truth, hints)
     result["spanish"] = spanish_placement(items, truth, hints)
     result["attraction"] = attraction(items, truth, hints)
+    result["attraction_elsewhere"] = attraction_elsewhere(items, truth, hints)
     for name in () if args.quick else ("stackoverflow", "biomedical"):
         stc_items, stc_truth = stc(name)
         for k in (20, None):
@@ -377,7 +345,8 @@ def run(args) -> dict:
             result["quality"].append(row)
             print(row, flush=True)
     so_items, _ = stc("stackoverflow")
-    result["speed"] = speed(so_items[4000:5000], so_items[3000:5000])
+    data = shared_data() / "clustering" / "stackoverflow" / "stackoverflow_5k.csv"
+    result["speed"] = speed(so_items[4000:5000], so_items[3000:5000], data)
     return result
 
 

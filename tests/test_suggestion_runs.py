@@ -266,20 +266,29 @@ def board_offers(page: str, titles: dict[int, str]) -> dict[str, dict[str, str]]
     return offers
 
 
-def test_the_review_page_offers_the_plan_matches_the_board_offers_afterwards(room):
-    """One rule for both pages: each suggested theme is offered the strategies the board's
-    link hints offer once it is accepted under that title (the reported case: a bus group
-    offered nothing on the review page, and "Access to transportation (52%)" on the board)."""
+def suggested_room(room):
+    """A session whose phones gave ROOM_ANSWERS, its board opened, suggestions asked for:
+    (facilitator, session, the review page's path)."""
     host = room.facilitator()
     session = host.start()
     phones = [room.phone(session) for _ in range(5)]
     host.go_to(session, RETRO)
     for n, text in enumerate(ROOM_ANSWERS):
         phones[n % len(phones)].answer(text)
-    board = f"/facilitator/w/{session.id}/board/"
-    host.get(board)  # loads the encoders and embeds the answers ahead
+    host.get(f"/facilitator/w/{session.id}/board/")  # loads the encoders, embeds ahead
     wait_for(suggestion_runs.encoders_ready)
-    page = follow(host, session, ask(host, session))
+    reply = ask(host, session)
+    follow(host, session, reply)
+    return host, session, reply.headers["Location"]
+
+
+def test_the_review_page_offers_the_plan_matches_the_board_offers_afterwards(room):
+    """One rule for both pages: each suggested theme is offered the strategies the board's
+    link hints offer once it is accepted under that title (the reported case: a bus group
+    offered nothing on the review page, and "Access to transportation (52%)" on the board)."""
+    host, session, path = suggested_room(room)
+    board = f"/facilitator/w/{session.id}/board/"
+    page = host.page(path)
     offered = review_offers(page)
     assert "access-transportation" in {s for offer in offered.values() for s in offer}
     groups = re.findall(r'name="responses-(\d+)" value="([\d,]+)"', page)
@@ -298,3 +307,24 @@ def test_the_review_page_offers_the_plan_matches_the_board_offers_afterwards(roo
         return board_offers(host.page(board), themes) == offered
 
     wait_for(board_agrees, timeout=60)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_review_page_reads_plainly_on_the_laptop(room, chromium, lang):
+    from test_suggestion_review import SCREENSHOTS, serve_through
+
+    host, _, path = suggested_room(room)
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    serve_through(page, host)
+    page.goto(f"http://workshop.test{path}?lang={lang}")
+    label = {"en": "Theme title", "es": "Título del tema"}[lang]
+    titles = [field.input_value() for field in page.get_by_label(label).all()]
+    assert "Access to transportation" in titles
+    assert not [title for title in titles if "&" in title]
+    matches = {"en": "Matches the plan:", "es": "Coincide con el plan:"}[lang]
+    assert page.get_by_text(matches).first.is_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"suggestion-review-{lang}.png", full_page=True)
+    context.close()
