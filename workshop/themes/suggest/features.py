@@ -33,16 +33,32 @@ def prepare_texts(texts: list[str], glossary: dict[str, str]) -> list[str]:
     return cleaned
 
 
-def bridge(vectors: np.ndarray, spanish: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """`vectors` with the MiniLM half of Spanish rows predicted from their USE half."""
-    if not spanish.any() or len(reference) < MIN_REFERENCES:
+def bridge(
+    vectors: np.ndarray,
+    spanish: np.ndarray,
+    reference: np.ndarray,
+    mapping: np.ndarray | None = None,
+) -> np.ndarray:
+    """`vectors` with the MiniLM half of Spanish rows predicted from their USE half, by a map
+    fitted on `reference` (or the `mapping` already fitted: see `bridge_map`)."""
+    if not spanish.any():
         return vectors
-    use, minilm = reference[:, MINILM_DIM:], reference[:, :MINILM_DIM]
-    gram = use.T @ use + RIDGE * np.eye(use.shape[1])
-    mapping = np.linalg.solve(gram, use.T @ minilm)
+    mapping = bridge_map(reference) if mapping is None else mapping
+    if mapping is None:
+        return vectors
     out = vectors.copy()
     out[spanish, :MINILM_DIM] = unit(vectors[spanish, MINILM_DIM:] @ mapping)
     return out
+
+
+def bridge_map(reference: np.ndarray) -> np.ndarray | None:
+    """The ridge map from the USE half to the MiniLM half, fitted on English `reference`
+    vectors; None when there are too few of them."""
+    if len(reference) < MIN_REFERENCES:
+        return None
+    use, minilm = reference[:, MINILM_DIM:], reference[:, :MINILM_DIM]
+    gram = use.T @ use + RIDGE * np.eye(use.shape[1])
+    return np.linalg.solve(gram, use.T @ minilm)
 
 
 def combine(vectors: np.ndarray) -> np.ndarray:

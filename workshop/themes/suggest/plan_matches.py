@@ -38,7 +38,7 @@ def plan_matches(
         return [() for _ in themes]
     glossary = glossary_from(f"{s.name} {s.description}" for s in strategies)
     plan_texts = sorted({t for t in features.strategy_texts(strategies) if t and t.strip()})
-    prepared_plan = features.prepare_texts(plan_texts, glossary)
+    prepared_plan = _prepared_plan(plan_texts, glossary)
     prepared = [features.prepare_texts([title, *texts], glossary) for title, texts in themes]
     everything = prepared_plan + [t for one in prepared for t in one]
     vectors = dict(zip(everything, _vectors(everything, prepared_plan), strict=True))
@@ -58,10 +58,35 @@ def plan_matches(
     return found
 
 
+def _prepared_plan(plan_texts: list[str], glossary: dict[str, str]) -> list[str]:
+    key = tuple(plan_texts)
+    if key not in _plans:
+        _forget_a_plan(_plans)
+        _plans[key] = features.prepare_texts(plan_texts, glossary)
+    return _plans[key]
+
+
 def _vectors(texts: list[str], plan: list[str]) -> np.ndarray:
     """Unit vectors of `texts` in the grouping's space, Spanish ones bridged by a map fitted
-    on the plan's English texts."""
+    on the plan's English texts (the first `len(plan)`), fitted once per plan."""
     vectors = embedding.encode(texts)
     spanish = np.array([is_spanish(t) for t in texts], dtype=bool)
-    english_plan = np.array([not is_spanish(t) for t in plan] + [False] * (len(texts) - len(plan)))
-    return features.combine(features.bridge(vectors, spanish, vectors[english_plan]))
+    key = tuple(plan)
+    if spanish.any() and key not in _maps:
+        _forget_a_plan(_maps)
+        reference = vectors[: len(plan)][[not is_spanish(t) for t in plan]]
+        _maps[key] = features.bridge_map(reference)
+    mapping = _maps.get(key)
+    return features.combine(features.bridge(vectors, spanish, vectors[:0], mapping))
+
+
+# What depends on the plan alone is kept for the plans last used (one per session, in
+# practice): the board asks for each theme's matches every time it is drawn.
+PLANS_KEPT = 8
+_plans: dict[tuple[str, ...], list[str]] = {}
+_maps: dict[tuple[str, ...], np.ndarray | None] = {}
+
+
+def _forget_a_plan(kept: dict) -> None:
+    if len(kept) >= PLANS_KEPT:
+        kept.pop(next(iter(kept)))
