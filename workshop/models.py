@@ -307,3 +307,14 @@ class BallotSubmission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
+
+
+class Installation(Base):
+    """This server's identity: one row with a random id made when the database was created.
+    Results exports carry it, so a roll-up that imports the same session's export twice
+    recognises it (a copy of the database is the same server: its session numbers are too)."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_id: Mapped[str] = mapped_column(String(64))

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from workshop import themes, voting
 from workshop.agenda.model import Agenda
 from workshop.live import workshops
-from workshop.models import Candidate, Participant, Response, SegmentRun, VoteRound, Workshop
+from workshop.models import (
+    Candidate,
+    Installation,
+    Participant,
+    Response,
+    SegmentRun,
+    VoteRound,
+    Workshop,
+)
 from workshop.results.model import (
     ENDED,
     FACILITATOR,
@@ -27,6 +35,7 @@ from workshop.results.model import (
     NOT_STARTED,
     BallotRow,
     Participation,
+    PlanStrategy,
     QuestionCount,
     ResponseRow,
     Results,
@@ -68,7 +77,37 @@ def build_results(
         responses=tuple(rows),
         participation=_participation(db, workshop, agenda, rows, vote, audience),
         agenda_run=agenda_run(agenda, runs, workshop.ended_at or now),
+        server_id=server_id(db),
+        plan=plan_strategies(agenda),
     )
+
+
+def server_id(db: Session) -> str:
+    """This server's random id, made by the migration that added the table ("" if missing)."""
+    found = db.scalar(select(Installation.server_id).order_by(Installation.id).limit(1))
+    return found or ""
+
+
+def plan_strategies(agenda: Agenda) -> tuple[PlanStrategy, ...]:
+    """Every strategy of the agenda's frameworks, with its names in the agenda's languages."""
+    localized = [(lang, agenda.localized(lang)) for lang in agenda.languages]
+    found = []
+    for f_index, framework in enumerate(agenda.frameworks):
+        for p_index, pillar in enumerate(framework.pillars):
+            for s_index, strategy in enumerate(pillar.strategies):
+                names = tuple(
+                    (lang, *_names_at(other, f_index, p_index, s_index))
+                    for lang, other in localized
+                )
+                found.append(
+                    PlanStrategy(strategy.id, strategy.name, pillar.title, framework.id, names)
+                )
+    return tuple(found)
+
+
+def _names_at(agenda: Agenda, f_index: int, p_index: int, s_index: int) -> tuple[str, str]:
+    pillar = agenda.frameworks[f_index].pillars[p_index]
+    return pillar.strategies[s_index].name, pillar.title
 
 
 def _status(workshop: Workshop) -> str:

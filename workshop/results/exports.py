@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from workshop.results.model import ResponseRow, Results
@@ -51,10 +51,15 @@ def filename(results: Results, fmt: str) -> str:
 def to_csv_zip(results: Results) -> bytes:
     """One CSV per table in a zip: themes.csv, responses.csv, ballots.csv, participation.csv,
     agenda.csv and session.csv. UTF-8 with a byte-order mark so Excel reads accents right."""
+    return csv_zip(tables(results), results.generated_at)
+
+
+def csv_zip(tables_: list[Table], moment: datetime) -> bytes:
+    """Tables as `<name>.csv` files in a zip, stamped with `moment`."""
     buffer = io.BytesIO()
-    stamp = results.generated_at.astimezone(UTC).timetuple()[:6]
+    stamp = moment.astimezone(UTC).timetuple()[:6]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in tables(results):
+        for table in tables_:
             info = zipfile.ZipInfo(f"{table.name}.csv", date_time=stamp)
             archive.writestr(info, csv_text(table).encode("utf-8-sig"), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
@@ -72,16 +77,21 @@ def csv_text(table: Table) -> str:
 
 
 def to_xlsx(results: Results) -> bytes:
+    return workbook(tables(results), results.title)
+
+
+def workbook(tables_: list[Table], title: str) -> bytes:
+    """Tables as the sheets of one workbook, text kept as text."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in tables(results):
-        _sheet(workbook, table)
-    workbook.properties.title = results.title[:200]
-    workbook.properties.creator = "workshop"
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables_:
+        _sheet(book, table)
+    book.properties.title = title[:200]
+    book.properties.creator = "workshop"
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue()
 
 
@@ -142,6 +152,20 @@ def to_dict(results: Results) -> dict[str, Any]:
         "responses": [_response_dict(row, results.names_included) for row in results.responses],
         "participation": _participation_dict(results),
         "agenda_run": [segment.__dict__ for segment in results.agenda_run],
+        "source": {"server_id": results.server_id},
+        "plan": [_plan_dict(strategy) for strategy in results.plan],
+    }
+
+
+def _plan_dict(strategy) -> dict[str, Any]:
+    return {
+        "id": strategy.id,
+        "name": strategy.name,
+        "pillar": strategy.pillar,
+        "framework": strategy.framework,
+        "translations": {
+            lang: {"name": name, "pillar": pillar} for lang, name, pillar in strategy.translations
+        },
     }
 
 

@@ -126,6 +126,19 @@ class SegmentTiming:
 
 
 @dataclass(frozen=True)
+class PlanStrategy:
+    """A strategy of the agenda's plan, so a reader of the results knows every strategy the
+    room could have chosen, not only those its themes named."""
+
+    id: str
+    name: str
+    pillar: str
+    framework: str
+    # (language, name, pillar) where the agenda translates them.
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
     workshop_id: int
     title: str
@@ -143,6 +156,10 @@ class Results:
     responses: tuple[ResponseRow, ...]
     participation: Participation
     agenda_run: tuple[SegmentTiming, ...]
+    # Which server made these results (`Installation.server_id`) and the agenda's plan: both
+    # let a regional roll-up read an export made elsewhere.
+    server_id: str = ""
+    plan: tuple[PlanStrategy, ...] = ()
 
     @property
     def unsorted(self) -> tuple[QuestionGroup, ...]:

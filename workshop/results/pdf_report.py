@@ -78,6 +78,9 @@ class _Report(FPDF):
         self.set_text_color(*INK)
 
 
+Report = _Report  # the page layout, shared with the roll-up's report
+
+
 def render(results: Results) -> bytes:
     pdf = _Report(results.title)
     pdf.set_title(pdf_text(results.title))

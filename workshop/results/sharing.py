@@ -36,6 +36,16 @@ def create_link(
     label: str = "",
 ) -> tuple[ShareLink, str]:
     """A new link and its token. The token is not stored: show it now or never."""
+    token, fields = new_link_fields(now, expires_in_days, label)
+    link = ShareLink(workshop_id=workshop.id, created_by=facilitator_id, **fields)
+    db.add(link)
+    db.flush()
+    return link, token
+
+
+def new_link_fields(now: datetime, expires_in_days: int, label: str) -> tuple[str, dict]:
+    """A fresh token and the columns a link row keeps of it (its hash, the note, when it was
+    made and when it expires), after checking the expiry and the note."""
     if expires_in_days and expires_in_days not in EXPIRY_DAYS:
         raise ActionError(N_("choose one of the offered expiry periods"), "invalid")
     label = " ".join((label or "").split())
@@ -44,17 +54,12 @@ def create_link(
             N_("the note has at most {limit} characters"), "too_long", limit=MAX_LABEL
         )
     token = secrets.token_urlsafe(32)
-    link = ShareLink(
-        workshop_id=workshop.id,
-        token_hash=token_hash(token),
-        label=label,
-        created_by=facilitator_id,
-        created_at=now,
-        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
-    )
-    db.add(link)
-    db.flush()
-    return link, token
+    return token, {
+        "token_hash": token_hash(token),
+        "label": label,
+        "created_at": now,
+        "expires_at": now + timedelta(days=expires_in_days) if expires_in_days else None,
+    }
 
 
 def is_active(link: ShareLink, now: datetime) -> bool:
