@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from workshop import database
+from workshop.collections import records  # noqa: F401  (the collections' tables)
 from workshop.extensions import Base
 
 TABLES = {
@@ -20,6 +21,13 @@ TABLES = {
     "saved_agenda",
     "share_link",
     "ballot_submission",
+    "installation",
+    "collection",
+    "collection_owner",
+    "collection_member",
+    "regional_theme",
+    "regional_theme_member",
+    "collection_share_link",
 }
 
 

@@ -16,6 +16,7 @@ from workshop import accounts
 from workshop.agenda.library import read_agenda_file, summary
 from workshop.agenda.model import AgendaError
 from workshop.ids import as_id
+from workshop.messages import ActionError
 
 
 def _app():
@@ -206,6 +207,115 @@ def _find_workshop(db, text: str):
     return workshop
 
 
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--collection", "name", required=True, help="The collection's number or name.")
+@click.option("--owner", help="E-mail of the facilitator who owns a new collection of that name.")
+@click.option("--table", "table", default="", help="The table's name (with one file).")
+@click.option("--date", "held_on", default="", help="The table's date, YYYY-MM-DD (one file).")
+@click.option("--place", default="", help="Where the table met (one file).")
+def import_command(
+    files: tuple[Path, ...], name: str, owner: str | None, table: str, held_on: str, place: str
+) -> None:
+    """Import results exports (JSON) into a collection; the same session's export again
+    replaces it. A file that is not a results export is reported and changes nothing."""
+    from workshop import clock
+    from workshop.collections import members, store
+
+    if len(files) > 1 and (table or held_on or place):
+        raise click.ClickException("--table, --date and --place describe one file: give one")
+    app = _app()
+    failures = 0
+    with app.app_context():
+        from workshop.extensions import db
+
+        collection = _collection(db.session, name, owner)
+        try:
+            details = members.TableDetails(table, store.parse_day(held_on), place)
+        except ActionError as error:
+            raise click.ClickException(str(error)) from None
+        for path in files:
+            failures += _import_one(db.session, collection, path, details, clock.now())
+    if failures:
+        raise click.ClickException(f"{failures} of {len(files)} file(s) not imported")
+
+
+def _import_one(db, collection, path: Path, details, now) -> int:
+    from workshop.collections import members
+
+    try:
+        added = members.import_export(db, collection, path.read_bytes(), path.name, now, details)
+        db.commit()
+    except OSError as error:
+        click.echo(f"{path}: cannot read it: {error.strerror}", err=True)
+        return 1
+    except ActionError as error:
+        db.rollback()
+        click.echo(str(error), err=True)
+        return 1
+    verb = "replaced" if added.replaced else "imported"
+    click.echo(f"{path}: {verb} as table '{added.member.table_name}' in '{collection.name}'")
+    return 0
+
+
+def _collection(db, name: str, owner: str | None):
+    """A collection by number or exact name; with --owner, a new one of that name."""
+    from sqlalchemy import select
+
+    from workshop.collections.records import Collection
+
+    found = db.get(Collection, as_id(name)) if as_id(name) is not None else None
+    found = found or db.scalars(select(Collection).where(Collection.name == name)).first()
+    if found is not None:
+        return found
+    if not owner:
+        raise click.ClickException(
+            f"no collection has the number or name '{name}' (give --owner to create it)"
+        )
+    from workshop import clock
+    from workshop.collections import store
+
+    account = accounts.find_facilitator(db, owner)
+    if account is None:
+        raise click.ClickException(f"no facilitator has the e-mail address '{owner}'")
+    collection = store.create_collection(db, account.id, name, clock.now())
+    db.commit()
+    click.echo(f"created collection {collection.id}: {collection.name}")
+    return collection
+
+
+@main.command("rollup")
+@click.argument("collection")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def rollup_command(collection: str, fmt: str, out: Path) -> None:
+    """Write a collection's roll-up (COLLECTION: its number or name) to a file."""
+    from workshop import clock
+    from workshop.collections import exports
+    from workshop.collections.build import build_rollup
+
+    app = _app()
+    with app.app_context():
+        from workshop.extensions import db
+
+        try:
+            found = _collection(db.session, collection, None)
+            rollup = build_rollup(db.session, found, clock.now())
+        except SQLAlchemyError:
+            raise click.ClickException(
+                "the database is not ready: run `workshop init-db` first"
+            ) from None
+        body = exports.RENDERERS[fmt](rollup)
+    try:
+        out.write_bytes(body)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
+    click.echo(
+        f"wrote {out} ({fmt}, {len(body)} bytes): roll-up of {len(rollup.tables)} tables "
+        f"in collection {found.id}: {found.name}"
+    )
+
+
 @main.command("suggest-themes")
 @click.argument("input_csv", metavar="INPUT.csv", type=click.Path(path_type=Path))
 @click.option("--column", required=True, help="The column holding the responses.")
@@ -242,6 +352,8 @@ def init_app(app) -> None:
         create_facilitator_command,
         rehearse_command,
         export_command,
+        import_command,
+        rollup_command,
         suggest_themes_command,
     ):
         app.cli.add_command(command)

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from workshop import models  # noqa: F401  (registers the tables)
+from workshop.collections import records  # noqa: F401  (the collections' tables)
 from workshop.extensions import Base
 
 config = context.config

@@ -35,7 +35,7 @@ RUN_TTL_SECONDS = 30 * 60
 @dataclass
 class SuggestionRun:
     id: str
-    workshop_id: int
+    workshop_id: int | str  # whose run it is: a session's id, or another key (a collection's)
     fraction: float = 0.0
     message: str = ""
     suggestions: list | None = None
@@ -147,7 +147,7 @@ _links_cache: dict[tuple, list] = {}
 
 
 def start(
-    workshop_id: int, compute: Callable[[Callable[[float, str], None]], list]
+    workshop_id: int | str, compute: Callable[[Callable[[float, str], None]], list]
 ) -> SuggestionRun:
     """Start `compute(progress)` on the worker; a run of the same session still going is reused
     (a double click does not queue the work twice)."""
@@ -167,7 +167,7 @@ def start(
     return run
 
 
-def find(run_id: str, workshop_id: int) -> SuggestionRun | None:
+def find(run_id: str, workshop_id: int | str) -> SuggestionRun | None:
     with _runs_lock:
         run = _runs.get(run_id)
     return run if run is not None and run.workshop_id == workshop_id else None

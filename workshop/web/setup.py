@@ -14,6 +14,7 @@ from workshop.web import errors, i18n, identity, security, sockets
 from workshop.web.views import (
     auth,
     board,
+    collections,
     editor,
     facilitator,
     health,
@@ -39,7 +40,8 @@ def init_app(app) -> None:
     app.session_interface = identity.HandshakeSessionInterface()
     i18n.init_app(app)
     sockets.init_app(socketio)
-    for view in (health, auth, facilitator, board, paper, editor, participant, screen, results):
+    views = (health, auth, facilitator, board, paper, editor, participant, screen, results)
+    for view in (*views, collections):
         app.register_blueprint(view.bp)
     errors.init_app(app)
     security.init_app(app)

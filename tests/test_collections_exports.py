@@ -1,0 +1,190 @@
+"""The roll-up's four downloads (CSV, Excel, JSON, PDF) agree with each other and with the hand
+recount of tests/test_collections_rollup.py; the JSON validates against
+docs/rollup-schema.json; `workshop rollup` writes the same files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from collections_support import TABLES, export_bytes
+from conftest import PASSWORD
+from jsonschema import Draft202012Validator
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from workshop import accounts
+from workshop.extensions import db
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "rollup-schema.json").read_text())
+# By hand (tests/test_collections_rollup.py): each table counting equally, and by participants.
+EQUAL = [
+    ("Access to childcare", 1, 28.3),  # 34/120
+    ("Access to transportation", 2, 23.3),  # 28/120
+    ("Employer support for affordable housing", 3, 19.2),  # 23/120
+    ("Robust regional education and workforce training ecosystem", 4, 7.5),  # 9/120
+    ("Entrepreneurial ecosystem for high-growth startups and main street businesses", 5, 7.5),
+]
+WEIGHTED = {  # strategy: (rank, score %), 134/576, 122/576, 110/576, 52/576, 30/576
+    "Employer support for affordable housing": (1, 23.3),
+    "Access to childcare": (2, 21.2),
+    "Access to transportation": (3, 19.1),
+    "Robust regional education and workforce training ecosystem": (4, 9.0),
+    "Entrepreneurial ecosystem for high-growth startups and main street businesses": (5, 5.2),
+}
+MATRIX_NORTH = {"Access to childcare": 41.7, "Access to transportation": 25.0}  # 10/24, 6/24
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    from conftest import make_app
+
+    app = make_app(tmp_path_factory.mktemp("rollup-exports"))
+    with app.app_context():
+        accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
+    reply = client.post("/facilitator/collections/", data={"name": "SRT retrospectives"})
+    base = reply.headers["Location"].removesuffix("tables")
+    for number, spec in enumerate(TABLES, start=11):
+        files = {"files": (io.BytesIO(export_bytes(spec, number)), f"{spec.name}.json")}
+        reply = client.post(base + "import", data={**files, "table_name": spec.name})
+        assert reply.status_code == 302
+    yield app, client, base
+    with app.app_context():
+        db.engine.dispose()
+
+
+def download(region, fmt: str) -> bytes:
+    _, client, base = region
+    reply = client.get(f"{base}download/{fmt}")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Disposition"].startswith('attachment; filename="rollup-srt-')
+    return reply.data
+
+
+def csv_tables(data: bytes) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name.removesuffix(".csv"): list(
+                csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+            )
+            for name in archive.namelist()
+        }
+
+
+def test_the_json_validates_against_its_schema(region):
+    document = json.loads(download(region, "json"))
+    errors = sorted(Draft202012Validator(SCHEMA).iter_errors(document), key=str)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def test_the_json_holds_the_hand_recount(region):
+    document = json.loads(download(region, "json"))
+    ranked = [
+        (s["name"], s["scores"]["equal"]["rank"], round(s["scores"]["equal"]["score"] * 100, 1))
+        for s in document["strategies"]
+        if s["scores"]["equal"]["rank"]
+    ]
+    assert ranked == EQUAL
+    weighted = {
+        s["name"]: (
+            s["scores"]["participants"]["rank"],
+            round(s["scores"]["participants"]["score"] * 100, 1),
+        )
+        for s in document["strategies"]
+        if s["scores"]["participants"]["rank"]
+    }
+    assert weighted == WEIGHTED
+    north = [t["name"] for t in document["tables"]].index("North")
+    cells = {s["name"]: s["cells"][north] for s in document["strategies"]}
+    assert cells["Access to childcare"] == {"points": 10, "share": round(10 / 24, 6), "rank": 1}
+    south = [t["name"] for t in document["tables"]].index("South")
+    by_name = {s["name"]: s for s in document["strategies"]}
+    housing = by_name["Employer support for affordable housing"]["cells"][south]
+    assert housing == {"points": 2.5, "share": round(5 / 24, 6), "rank": 2}  # half of 5 of 12
+    east = [t["name"] for t in document["tables"]].index("East")
+    assert all(s["cells"][east] is None for s in document["strategies"])
+    assert [(o["theme"], round(o["share"] * 100, 1)) for o in document["not_in_plan"]] == [
+        ("Arts and culture", 41.7),
+        ("Meetings", 29.2),
+    ]
+
+
+def test_csv_and_excel_agree_with_the_json(region):
+    document = json.loads(download(region, "json"))
+    tables = csv_tables(download(region, "csv"))
+    assert set(tables) == {
+        "rollup", "tables", "strategies", "matrix", "cells", "regional_themes",
+        "regional_theme_answers", "not_in_plan", "participation", "questions", "over_time",
+    }  # fmt: skip
+    from_json = [
+        (s["name"], str(s["scores"]["equal"]["rank"] or ""), round(s["scores"]["equal"]["score"] * 100, 1),
+         str(s["scores"]["participants"]["rank"] or ""), round(s["scores"]["participants"]["score"] * 100, 1))
+        for s in document["strategies"]
+    ]  # fmt: skip
+    from_csv = [
+        (r["strategy"], r["rank"], float(r["score (%)"]), r["rank weighted by participants"],
+         float(r["score weighted by participants (%)"]))
+        for r in tables["strategies"]
+    ]  # fmt: skip
+    assert from_csv == from_json
+    book = load_workbook(io.BytesIO(download(region, "xlsx")))
+    assert [s.lower() for s in book.sheetnames] == list(tables)
+    rows = list(book["Strategies"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[0] or "", r[4]) for r in rows] == [
+        (name, int(rank) if rank else "", score) for name, rank, score, _, _ in from_csv
+    ]
+    # The matrix sheet: strategies down, tables across, shares in % (blank: no vote).
+    matrix = {r["strategy"]: r for r in tables["matrix"]}
+    for strategy, share in MATRIX_NORTH.items():
+        assert float(matrix[strategy]["North"]) == share
+    assert matrix["Access to childcare"]["East"] == ""
+    sheet = list(book["Matrix"].iter_rows(values_only=True))
+    assert sheet[0] == ("strategy", *(t["name"] for t in document["tables"]))
+    assert sheet[1][0] == "Access to childcare" and sheet[1][4] == 41.7  # North, 4th table
+
+
+def test_the_pdf_holds_the_same_ranking_and_matrix(region):
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(download(region, "pdf"))).pages
+    )
+    positions = [text.index(f"{rank}. {name[:40]}") for name, rank, _ in EQUAL]
+    assert positions == sorted(positions)
+    for name, rank, score in EQUAL:
+        assert f"{rank}. {name[:40]}" in text and f"{score}%" in text
+    assert "41.7% (1)" in text  # North's childcare cell, with its rank at the table
+    assert "Left out (no ballot): East" in text
+    assert "Arts and culture" in text and "Meetings" in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "pdf"])
+def test_workshop_rollup_writes_what_the_page_downloads(region, tmp_path, fmt):
+    app, _, base = region
+    out = tmp_path / f"rollup.{fmt}"
+    result = app.test_cli_runner().invoke(
+        args=["rollup", "SRT retrospectives", "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "roll-up of 6 tables" in result.output
+    if fmt == "json":
+        written, served = json.loads(out.read_bytes()), json.loads(download(region, "json"))
+        written.pop("generated_at"), served.pop("generated_at")
+        assert written == served
+    else:
+        assert out.stat().st_size > 1000
+
+
+def test_workshop_rollup_errors_are_one_line(region, tmp_path):
+    app, _, _ = region
+    result = app.test_cli_runner().invoke(
+        args=["rollup", "no such thing", "--format", "csv", "--out", str(tmp_path / "x.zip")]
+    )
+    assert result.exit_code != 0
+    assert "no collection has the number or name 'no such thing'" in result.output
+    assert "Traceback" not in result.output

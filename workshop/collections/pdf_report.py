@@ -1,0 +1,177 @@
+"""The roll-up as a printable PDF (fpdf2): the rule, the ranking as bars, the tables x
+strategies matrix shaded like the page's heat map (with its numbers), regional themes with
+their rank at each table, what is not in the plan, participation and movement over time.
+User text is drawn as plain text; characters the PDF fonts lack degrade as in a session's
+report (`results.pdf_report.pdf_text`)."""
+
+from __future__ import annotations
+
+from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup
+from workshop.collections.rule import paragraphs
+from workshop.collections.tables import heat_level, pct, table_rank
+from workshop.results.pdf_report import FONT, INK, MUTED, pdf_text
+from workshop.results.pdf_report import Report as _Report
+from workshop.results.tables import iso, role_label
+
+# The page's heat-map steps (share of a table's points), lightest first, as RGB.
+HEAT = (
+    (255, 255, 255),
+    (222, 235, 247),
+    (178, 207, 235),
+    (107, 163, 214),
+    (33, 102, 172),
+    (8, 48, 107),
+)
+
+
+def render(rollup: Rollup) -> bytes:
+    pdf = _Report(rollup.name)
+    pdf.set_title(pdf_text(rollup.name))
+    pdf.set_creator("workshop")
+    pdf.set_creation_date(rollup.generated_at)
+    pdf.add_page()
+    pdf.heading(rollup.name, size=18)
+    pdf.set_text_color(*MUTED)
+    pdf.paragraph(
+        f"Regional roll-up of {len(rollup.tables)} tables "
+        f"({len(rollup.voting_tables)} voted) - as of {iso(rollup.generated_at)}"
+    )
+    pdf.set_text_color(*INK)
+    _rule(pdf)
+    _ranking(pdf, rollup)
+    _matrix(pdf, rollup)
+    _regional(pdf, rollup)
+    _off_plan(pdf, rollup)
+    _participation(pdf, rollup)
+    _over_time(pdf, rollup)
+    return bytes(pdf.output())
+
+
+def _rule(pdf: _Report) -> None:
+    pdf.heading("How strategies are ranked", size=12)
+    for text in paragraphs(EQUAL):
+        pdf.paragraph(text, size=9)
+    pdf.paragraph("Weighted by participants: " + paragraphs(PARTICIPANTS)[2], size=9)
+
+
+def _ranking(pdf: _Report, rollup: Rollup) -> None:
+    pdf.heading("Strategies across tables")
+    ranked = [i for i in rollup.strategies if i.scores[EQUAL].rank is not None]
+    top = max((float(i.scores[EQUAL].value) for i in ranked), default=0)
+    for item in ranked:
+        score = item.scores[EQUAL]
+        tied = " (tied)" if score.tied else ""
+        figures = (
+            f"{pct(score.value)}% · weighted by participants {pct(item.scores[PARTICIPANTS].value)}%"
+            f" (rank {item.scores[PARTICIPANTS].rank}) · first at {item.first_at},"
+            f" named at {item.named_at}"
+        )
+        pdf.bar(f"{score.rank}. {item.name}{tied}", float(score.value), top, figures)
+    unnamed = [i.name for i in rollup.strategies if i.scores[EQUAL].rank is None]
+    if unnamed:
+        pdf.paragraph("No table gave points to: " + "; ".join(unnamed), style="I", size=9)
+    if rollup.quiet_tables:
+        names = "; ".join(t.name for t in rollup.quiet_tables)
+        pdf.paragraph(f"Left out (no ballot): {names}", style="I", size=9)
+
+
+def _matrix(pdf: _Report, rollup: Rollup) -> None:
+    """Strategies down, tables across; each cell the share in % (rank), shaded."""
+    pdf.add_page(orientation="L")
+    pdf.heading("Tables x strategies (share of each table's points, rank at the table)")
+    tables = rollup.tables
+    width = pdf.epw
+    name_width = min(70, width * 0.3)
+    cell_width = (width - name_width) / max(len(tables), 1)
+    size = 7 if len(tables) > 12 else 8
+    pdf.set_font(FONT, "B", size)
+    pdf.multi_cell(name_width, 5, "Strategy", border=1, new_x="RIGHT", new_y="TOP")
+    for table in tables:
+        pdf.cell(cell_width, 5, pdf_text(table.name[: int(cell_width / 1.6)]), border=1, align="C")
+    pdf.ln()
+    pdf.set_font(FONT, "", size)
+    for item in rollup.strategies:
+        pdf.cell(name_width, 6, pdf_text(item.name[: int(name_width / 1.5)]), border=1)
+        for cell in item.cells:
+            _matrix_cell(pdf, cell, cell_width)
+        pdf.ln()
+    pdf.set_font(FONT, "", 10)
+    pdf.set_text_color(*MUTED)
+    pdf.paragraph("Blank: the table held no vote. '-': the table gave it no points.", size=8)
+    pdf.set_text_color(*INK)
+
+
+def _matrix_cell(pdf: _Report, cell, width: float) -> None:
+    if cell is None:
+        pdf.cell(width, 6, "", border=1)
+        return
+    level = heat_level(float(cell.share))
+    pdf.set_fill_color(*HEAT[level])
+    pdf.set_text_color(*((255, 255, 255) if level >= 4 else INK))
+    text = "-" if not cell.points else f"{pct(cell.share):g}% ({cell.rank})"
+    pdf.cell(width, 6, text, border=1, align="C", fill=True)
+    pdf.set_text_color(*INK)
+
+
+def _regional(pdf: _Report, rollup: Rollup) -> None:
+    pdf.add_page()
+    pdf.heading("Regional themes")
+    if not rollup.regional:
+        pdf.paragraph("No regional theme has been confirmed yet.")
+    for entry in rollup.regional:
+        score = entry.item.scores[EQUAL]
+        rank = f"{score.rank}. " if score.rank else ""
+        pdf.paragraph(f"{rank}{entry.item.name} - {pct(score.value)}%", style="B", size=11)
+        for index, theme in entry.members:
+            table = rollup.tables[index]
+            pdf.paragraph(
+                f"{table.name}: “{theme.title}”, rank {table_rank(table, theme.rank)}",
+                style="I",
+                size=9,
+            )
+            for answer in theme.answers:
+                pdf.paragraph(f"- {answer.text}", size=9)
+
+
+def _off_plan(pdf: _Report, rollup: Rollup) -> None:
+    pdf.heading("Not in the plan")
+    if not rollup.off_plan:
+        pdf.paragraph("Every theme a table gave points to serves a strategy of the plan.")
+    for o in rollup.off_plan:
+        group = f" (regional theme: {o.regional_title})" if o.regional_title else ""
+        table = rollup.tables[o.table_index].name
+        pdf.paragraph(f"{table}: {o.theme.title} - rank {o.theme.rank}, {pct(o.share)}%{group}")
+
+
+def _participation(pdf: _Report, rollup: Rollup) -> None:
+    pdf.heading("Participation")
+    for table in rollup.tables:
+        snap = table.snapshot
+        roles = ", ".join(f"{role_label(r.role)} {r.participants}" for r in snap.by_role)
+        ballots = snap.vote.ballots_cast if snap.vote else 0
+        pdf.paragraph(
+            f"{table.name}: {snap.participants} participants, {snap.responding} answered, "
+            f"{ballots} ballots ({roles})",
+            size=9,
+        )
+    questions: dict[str, int] = {}
+    for table in rollup.tables:
+        for q in table.snapshot.per_question:
+            questions[q.question] = questions.get(q.question, 0) + q.answers
+    for question, count in questions.items():
+        pdf.paragraph(f"{question}: {count} answers", size=9)
+
+
+def _over_time(pdf: _Report, rollup: Rollup) -> None:
+    moved = rollup.over_time
+    if moved is None:
+        return
+    pdf.heading(f"Since {moved.earlier_name}")
+    pdf.paragraph(f"Tables in both rounds: {', '.join(moved.tables) or 'none'}", size=9)
+    for m in (*moved.strategies, *moved.regional):
+        change = pct(m.value) - pct(m.earlier_value)
+        pdf.paragraph(
+            f"{m.name}: rank {m.earlier_rank or '-'} -> {m.rank or '-'}, "
+            f"{pct(m.earlier_value)}% -> {pct(m.value)}% ({change:+.1f})",
+            size=9,
+        )
