@@ -159,7 +159,11 @@ class World:
     share_token: str
     share_link_id: int
     agenda_id: str  # the host's own saved agenda
-    marks: dict[str, int]  # the tables' last rowids before this world was built
+    marks: dict[str, int]
+    # The host's collection (a regional roll-up) holding this session, and its share link.
+    collection: dict[str, Any] = field(
+        default_factory=dict
+    )  # the tables' last rowids before this world was built
     foreign: dict[str, int] = field(default_factory=dict)  # the other session's ids, if asked
 
     @property
@@ -212,6 +216,14 @@ class World:
             "library": THRIVE,
             "other_id": self.other.id,
             "other_code": self.other.code,
+            "cid": self.collection["id"],
+            "mid": self.collection["member"],
+            "rlink": self.collection["link"],
+            "rollup_share": self.collection["token"]
+            if audience == SHARE_HOLDER
+            else FORGED_SHARE_TOKEN,
+            "host_id": self.host.id,
+            "stranger_email": self.stranger.email,
         }
 
     def socket(self, audience: str, namespace: str, *, own: bool = False) -> AckSocket:
@@ -277,7 +289,29 @@ def build_world(room: Room, *, foreign: bool = False) -> World:
         agenda_id=agenda_id,
         marks=marks,
         foreign=elsewhere,
+        collection=_collection(room, host, session),
     )
+
+
+def _collection(room: Room, host: Facilitator, session: Session) -> dict[str, Any]:
+    """A collection of the host's holding this session, with a share link to its roll-up."""
+    created = host.post("/facilitator/collections/", {"name": "Region"})
+    base = created.headers["Location"].removesuffix("tables")
+    assert host.post(base + "add", {"workshop_id": str(session.id)}).status_code == 302
+    assert host.post(base + "share", {"expires_in_days": "0"}).status_code == 302
+    token = re.search(r"/shared/rollup/([A-Za-z0-9_-]+)", host.page(base + "settings"))
+    with room.app.app_context():
+        from workshop.collections.records import CollectionMember, CollectionShareLink
+
+        member = db.session.scalar(
+            select(CollectionMember).where(CollectionMember.workshop_id == session.id)
+        )
+        link = db.session.scalar(
+            select(CollectionShareLink.id).where(
+                CollectionShareLink.collection_id == member.collection_id
+            )
+        )
+        return {"id": member.collection_id, "member": member.id, "link": link, "token": token[1]}
 
 
 def _theme_and_vote(room: Room, host: Facilitator, session: Session, response_id: int, title: str):

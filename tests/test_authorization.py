@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from collections_support import TABLES, export_bytes
 from conftest import AGENDA_FIXTURES
 from room import RETRO_PROMPT, ROLE, open_room
 from security_support import (
@@ -118,7 +119,7 @@ class Route:
     expect: dict[str, Outcome]
     form: dict[str, Any] = field(default_factory=dict)
     variant: str = ""
-    upload: bool = False
+    upload: bool | tuple[str, bytes, str] = False  # True: an agenda file; or (field, body, name)
 
     @property
     def name(self) -> str:
@@ -462,6 +463,71 @@ ROUTES = [
     ),
 ]
 
+# -- regional roll-ups: the host's collection holds this session ------------------------------
+
+C = "/facilitator/collections/<int:collection_id>"
+Q = "/facilitator/collections/{cid}/"
+NOT_YOUR_COLLECTION = "No collection of yours has that number."
+OWNERS_FIRST = "Sign in as an owner of this collection, or use a share link."
+EXPORT = export_bytes(TABLES[0], 99)
+
+
+def owner_route(allowed: Outcome) -> dict[str, Outcome]:
+    return facilitator_route(allowed, not_found(NOT_YOUR_COLLECTION))
+
+
+ROUTES += [
+    Route("GET", "/facilitator/collections/", "/facilitator/collections/", any_facilitator(ok("Regional roll-ups"))),
+    Route("POST", "/facilitator/collections/", "/facilitator/collections/",
+          any_facilitator(moved("/facilitator/collections/*", writes=True)), form={"name": "Another round"}),
+    Route("GET", C + "/", Q, owner_route(ok("The plan's strategies across tables"))),
+    *[Route("GET", C + "/download/<fmt>", Q + f"download/{fmt}", owner_route(ok()), variant=fmt)
+      for fmt in ("csv", "xlsx", "json", "pdf")],
+    Route("GET", "/api/collections/<int:collection_id>/rollup", "/api/collections/{cid}/rollup",
+          facilitator_route(Outcome(True, 200, json={"schema_version": 1}),
+                            Outcome(False, 404, json={"error": NOT_YOUR_COLLECTION}))
+          | dict.fromkeys((ANONYMOUS, PARTICIPANT, OTHER_PARTICIPANT, PROJECTOR, SHARE_HOLDER),
+                          Outcome(False, 401, json={"error": OWNERS_FIRST}))),
+    Route("GET", C + "/tables", Q + "tables", owner_route(ok("Import results exports"))),
+    Route("POST", C + "/import", Q + "import", owner_route(moved(Q + "tables", writes=True)),
+          upload=("files", EXPORT, "north.json")),
+    Route("POST", C + "/add", Q + "add", owner_route(moved(Q + "tables", writes=True)),
+          form={"workshop_id": "{id}"}),
+    Route("POST", C + "/refresh", Q + "refresh", owner_route(moved(Q + "tables", writes=True))),
+    Route("POST", C + "/tables", Q + "tables", owner_route(moved(Q + "tables", writes=True)),
+          form={"name-{mid}": "North", "date-{mid}": "2024-09-12", "place-{mid}": "Ontario"}),
+    Route("POST", C + "/tables/<int:member_id>/remove", Q + "tables/{mid}/remove",
+          owner_route(moved(Q + "tables", writes=True))),
+    Route("GET", C + "/themes", Q + "themes", owner_route(ok("Propose regional themes"))),
+    Route("POST", C + "/themes/propose", Q + "themes/propose", owner_route(moved(Q + "themes/run/*"))),
+    Route("GET", C + "/themes/run/<run_id>", Q + "themes/run/gone", owner_route(moved(Q + "themes"))),
+    Route("POST", C + "/themes/<int:regional_id>", Q + "themes/424242",
+          owner_route(moved(Q + "themes#rt-424242")), form={"op": "confirm", "title": "Care"}),
+    Route("POST", C + "/themes/group", Q + "themes/group", owner_route(moved(Q + "themes#single")),
+          form={"op": "make", "title": "Alone", "theme": "{mid}:1"}),
+    Route("GET", C + "/settings", Q + "settings", owner_route(ok("Owners"))),
+    Route("POST", C + "/settings", Q + "settings", owner_route(moved(Q + "settings", writes=True)),
+          form={"name": "Region, renamed", "earlier": ""}),
+    Route("POST", C + "/owners", Q + "owners", owner_route(moved(Q + "settings#owners", writes=True)),
+          form={"email": "{stranger_email}"}),
+    Route("POST", C + "/owners/<int:facilitator_id>/remove", Q + "owners/{host_id}/remove",
+          owner_route(moved(Q + "settings#owners"))),  # the last owner stays
+    Route("POST", C + "/delete", Q + "delete", owner_route(moved("/facilitator/collections/", writes=True)),
+          form={"sure": "1"}),
+    Route("POST", C + "/share", Q + "share", owner_route(moved(Q + "settings#sharing", writes=True)),
+          form={"expires_in_days": "30", "label": "Evaluators"}),
+    Route("POST", C + "/share/<int:link_id>/revoke", Q + "share/{rlink}/revoke",
+          owner_route(moved(Q + "settings#sharing", writes=True))),
+    Route("GET", "/shared/rollup/<token>", "/shared/rollup/{rollup_share}",
+          holder(SHARE_HOLDER, ok("Read-only regional roll-up"), not_found(BAD_SHARE))),
+    *[Route("GET", "/shared/rollup/<token>/download/<fmt>", f"/shared/rollup/{{rollup_share}}/download/{fmt}",
+            holder(SHARE_HOLDER, ok(), not_found(BAD_SHARE)), variant=fmt)
+      for fmt in ("csv", "xlsx", "json", "pdf")],
+    Route("GET", "/api/share/rollup/<token>", "/api/share/rollup/{rollup_share}",
+          holder(SHARE_HOLDER, Outcome(True, 200, json={"schema_version": 1}),
+                 Outcome(False, 404, json={"error": BAD_SHARE}))),
+]  # fmt: skip
+
 HTTP_CASES = [(route, audience) for route in ROUTES for audience in AUDIENCES]
 
 
@@ -501,9 +567,12 @@ def send(world, route: Route, audience: str, *, headers=None):
     browser = world.browser(audience)
     if route.method == "GET":
         return path, browser.get(path, headers=headers)
-    form = {key: value.format(**values) for key, value in route.form.items()}
-    if route.upload:
+    form = {key.format(**values): value.format(**values) for key, value in route.form.items()}
+    if route.upload is True:
         form["file"] = (io.BytesIO(UPLOAD), "mine.toml")
+    elif route.upload:
+        name, body, filename = route.upload
+        form[name] = (io.BytesIO(body), filename)
     return path, browser.post(path, data=form, headers=headers)
 
 

@@ -13,7 +13,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from collections_support import TABLES, export_bytes, export_of
+from collections_support import TABLES, TableSpec, export_bytes, export_of
 from results_support import HIDDEN_TEXT, NAME, build_reference_session
 from room import open_room
 from sqlalchemy import func, select
@@ -498,3 +498,44 @@ def test_a_sessions_export_says_which_server_made_it_and_lists_the_plan(room):
     assert len(plan) == 14  # the Thrive agenda's 14 strategies, named or not
     assert plan["access-childcare"]["translations"]["es"]["name"]
     assert plan["access-childcare"]["pillar"] == "Economic Mobility & Wealth Building Strategies"
+
+
+def test_a_table_that_never_opened_a_vote_is_listed_and_left_out(room):
+    owner = room.facilitator()
+    base = new_collection(owner)
+    quiet = TableSpec("Hills", {"SRT member": 4}, [("Parks", [], ["More parks"])], voted=False)
+    upload(owner, base, ("n.json", export_bytes(NORTH, 11)), table_name="North")
+    upload(owner, base, ("h.json", export_bytes(quiet, 12)), table_name="Hills")
+    rollup = owner.get(base + "download/json").json
+    hills = next(t for t in rollup["tables"] if t["name"] == "Hills")
+    assert hills["vote"] is None and hills["counted"] is False
+    childcare = next(s for s in rollup["strategies"] if s["id"] == "access-childcare")
+    assert childcare["scores"]["equal"]["score"] == round(10 / 24, 6)  # North's share alone
+    assert "Left out:" in owner.page(base) and "Hills" in owner.page(base)
+
+
+def test_user_text_is_escaped_on_the_page_and_neutralized_in_spreadsheets(room):
+    import csv
+    import zipfile
+
+    owner = room.facilitator()
+    base = new_collection(owner, "<b>Region</b>")
+    evil = TableSpec(
+        "X",
+        {"SRT member": 2},
+        [('=HYPERLINK("http://x")', [], ["<script>alert(1)</script>"]), ("Safe", [], ["ok"])],
+        [('=HYPERLINK("http://x")',), ("Safe",)],
+    )
+    upload(
+        owner, base, ("x.json", export_bytes(evil, 11)), table_name="<img src=x onerror=alert(1)>"
+    )
+    page = owner.page(base)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b>Region</b>" not in page and "&lt;b&gt;Region&lt;/b&gt;" in page
+    themes = owner.page(base + "themes")
+    assert "<script>alert(1)</script>" not in themes
+    with zipfile.ZipFile(io.BytesIO(owner.get(base + "download/csv").data)) as archive:
+        rows = list(
+            csv.DictReader(io.StringIO(archive.read("not_in_plan.csv").decode("utf-8-sig")))
+        )
+    assert [row["theme"] for row in rows] == ['\'=HYPERLINK("http://x")', "Safe"]

@@ -100,9 +100,11 @@ def proposer_for(tables: Sequence[Table]) -> Callable[[Callable[[float, str], No
         from workshop.themes import suggest
         from workshop.themes.suggest.embedding import ModelUnavailable
 
+        if len(texts) < 2:
+            return ProposalRun([], "")
         ready, reason = suggest.available()
         vectors = None
-        if ready and len(texts) > 1:
+        if ready:
             try:
                 vectors = theme_vectors(texts, progress)
             except ModelUnavailable as error:

@@ -14,7 +14,7 @@ from workshop import clock
 from workshop.collections import build, exports, members, regional, rule, sharing, store
 from workshop.collections.model import EQUAL, WEIGHTINGS, Rollup
 from workshop.collections.records import Collection
-from workshop.extensions import db
+from workshop.extensions import csrf, db
 from workshop.messages import N_, ActionError
 from workshop.web import i18n
 from workshop.web.forms import EmptyForm
@@ -55,6 +55,18 @@ def act(
         if done:
             flash(done)
     return redirect(url_for(page, collection_id=collection.id, _anchor=anchor or None))
+
+
+def upload_allowed(limit: int):
+    """For a view that takes more than the app's 1 MiB (exempt from the app-wide CSRF check,
+    which reads the body first): raise the limit, then check the CSRF token and the sign-in,
+    in that order, as for every form. None when allowed, else the response to give."""
+    request.max_content_length = limit
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # a CSRFError: the app's "Form expired" page
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
 
 
 def weighting() -> str:

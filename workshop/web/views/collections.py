@@ -105,17 +105,13 @@ def tables(collection_id: int, form: ImportForm | None = None):
 
 
 @bp.post(f"{ONE}/import")
-@login_required
 def import_files(collection_id: int):
-    collection = do.owned(collection_id)
-    # Several exports in one upload: more than the app's 1 MiB. This view is exempt from the
-    # app-wide CSRF check (which would read the body first, at 1 MiB); the form checks it.
-    request.max_content_length = 4 * MAX_BYTES
-    form = ImportForm()
+    refused = do.upload_allowed(4 * MAX_BYTES)  # exempt below: it checks CSRF itself
+    if refused is not None:
+        return refused
+    collection, form = do.owned(collection_id), ImportForm()
     files = [f for f in (form.files.data or []) if f and f.filename]
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400, description=gettext("The form expired. Reload the page and try again."))
-    if form.errors or not files:
+    if not form.validate_on_submit() or not files:
         if not files:
             form.files.errors = [gettext("Choose one or more results export files (.json).")]
         return tables(collection.id, form), 400
