@@ -6,6 +6,8 @@ report (`results.pdf_report.pdf_text`)."""
 
 from __future__ import annotations
 
+from fpdf.fonts import FontFace
+
 from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import heat_level, pct, table_rank
@@ -13,6 +15,7 @@ from workshop.results.pdf_report import FONT, INK, MUTED, pdf_text
 from workshop.results.pdf_report import Report as _Report
 from workshop.results.tables import iso, role_label
 
+PLAIN, NO_VOTE = FontFace(color=INK, fill_color=(255, 255, 255)), (236, 239, 242)
 # The page's heat-map steps (share of a table's points), lightest first, as RGB.
 HEAT = (
     (255, 255, 255),
@@ -80,37 +83,38 @@ def _matrix(pdf: _Report, rollup: Rollup) -> None:
     pdf.add_page(orientation="L")
     pdf.heading("Tables x strategies (share of each table's points, rank at the table)")
     tables = rollup.tables
-    width = pdf.epw
-    name_width = min(70, width * 0.3)
-    cell_width = (width - name_width) / max(len(tables), 1)
-    size = 7 if len(tables) > 12 else 8
-    pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(name_width, 5, "Strategy", border=1, new_x="RIGHT", new_y="TOP")
-    for table in tables:
-        pdf.cell(cell_width, 5, pdf_text(table.name[: int(cell_width / 1.6)]), border=1, align="C")
-    pdf.ln()
-    pdf.set_font(FONT, "", size)
-    for item in rollup.strategies:
-        pdf.cell(name_width, 6, pdf_text(item.name[: int(name_width / 1.5)]), border=1)
-        for cell in item.cells:
-            _matrix_cell(pdf, cell, cell_width)
-        pdf.ln()
+    name_width = min(70, pdf.epw * 0.3)
+    cell_width = (pdf.epw - name_width) / max(len(tables), 1)
+    pdf.set_font(FONT, "", 7 if len(tables) > 12 else 8)
+    heads = ["Strategy"] + [t.name + ("" if t.voted else " (no vote)") for t in tables]
+    header_style = FontFace(emphasis="BOLD", fill_color=HEAT[1])
+    with pdf.table(
+        col_widths=(name_width, *[cell_width] * len(tables)),
+        text_align=("LEFT", *["CENTER"] * len(tables)),
+        markdown=False,
+        headings_style=header_style,
+        line_height=4.5,
+    ) as table:
+        table.row([pdf_text(h) for h in heads])
+        for item in rollup.strategies:
+            row = table.row()
+            row.cell(pdf_text(item.name), style=PLAIN)
+            for cell in item.cells:
+                _matrix_cell(row, cell)
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(*MUTED)
-    pdf.paragraph("Blank: the table held no vote. '-': the table gave it no points.", size=8)
+    pdf.paragraph("Grey, empty: the table held no vote. '-': the table gave it no points.", size=8)
     pdf.set_text_color(*INK)
 
 
-def _matrix_cell(pdf: _Report, cell, width: float) -> None:
+def _matrix_cell(row, cell) -> None:
     if cell is None:
-        pdf.cell(width, 6, "", border=1)
+        row.cell("", style=FontFace(fill_color=NO_VOTE))
         return
-    level = heat_level(float(cell.share))
-    pdf.set_fill_color(*HEAT[level])
-    pdf.set_text_color(*((255, 255, 255) if level >= 4 else INK))
+    level = heat_level(cell.share)
+    ink = (255, 255, 255) if level >= 4 else INK
     text = "-" if not cell.points else f"{pct(cell.share):g}% ({cell.rank})"
-    pdf.cell(width, 6, text, border=1, align="C", fill=True)
-    pdf.set_text_color(*INK)
+    row.cell(text, style=FontFace(color=ink, fill_color=HEAT[level]))
 
 
 def _regional(pdf: _Report, rollup: Rollup) -> None:

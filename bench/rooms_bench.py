@@ -1,0 +1,290 @@
+"""One server for a regional day: many rooms at once, each a table with its own phones,
+projector and facilitator, on one app process.
+
+Run: `python -m bench rooms [--rooms 40] [--phones 30]`.
+
+Every room does what `python -m bench load` does for one room, and all rooms do it at the same
+time (the worst case of a regional morning): its phones join, answer three times within the
+answer window, its facilitator opens the themes board (`--board-at`), makes themes and opens the
+vote, and every phone casts one ballot within the ballot window while the room's projector and
+console watch the tally. The phones, projector watchers and phases are `bench/load_bench.py`'s
+(so the phone model is the load bench's: `workshop.live.simulate`). For each room: answer and
+ballot acknowledgement latency, the time from its last acknowledged ballot until its projector
+held a tally counting every ballot, errors; then what was lost or duplicated (acknowledged
+answers and ballots against the database), server CPU and peak memory.
+
+The single-room targets every room must hold: ballot ack p95 <= 50 ms, the projector's complete
+tally <= 1 s after the room's last ballot, nothing lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.load_bench import (
+    RESULTS,
+    CollectorPauses,
+    Watcher,
+    answer_phase,
+    ballot_phase,
+    join_all,
+    open_board,
+    open_vote,
+    percentile,
+    prepare_app_session,
+    quiet_collector,
+    replace_section,
+    summary,
+    wait_until,
+    watch_loop_lag,
+)
+from bench.servers import FacilitatorDriver, app_server
+from workshop.live.simulate import SimulatedPhone, Timings
+
+BALLOT_P95_MS, TALLY_S = 50.0, 1.0
+
+
+class Room:
+    """One table: its phones, its projector and console watchers, its facilitator."""
+
+    def __init__(self, url: str, size: int, facilitator: FacilitatorDriver, seed: int):
+        self.rng = random.Random(seed)
+        self.timings = Timings()
+        self.facilitator = facilitator
+        self.phones = [
+            SimulatedPhone(url, facilitator.code, random.Random(self.rng.random()), self.timings)
+            for _ in range(size)
+        ]
+        self.projector = Watcher(url, "/screen", f"token={facilitator.projector_token}")
+        self.console = Watcher(
+            url, "/facilitator", f"workshop={facilitator.workshop_id}", facilitator.cookie_header()
+        )
+
+    async def join(self) -> None:
+        await self.projector.connect()
+        await self.console.connect()
+        await join_all(self.phones, concurrency=10)
+
+    async def play(self, args) -> dict:
+        """Answers, the board, the vote, the ballots, until the projector's tally is complete."""
+        facilitator, phones = self.facilitator, self.phones
+        board = None
+        if args.board_at >= 0:
+            board = asyncio.create_task(open_board(facilitator, args.board_at))
+        acked = await answer_phase(phones, args.answer_window, self.rng)
+        if board is not None:
+            await board
+        await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
+        await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
+        ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, self.rng)
+        await wait_until(lambda: self.projector.complete_at(ballots_ok) is not None, 30)
+        complete = self.projector.complete_at(ballots_ok)
+        return {
+            "workshop_id": facilitator.workshop_id,
+            "joined": len(self.timings.join),
+            "timings": self.timings,
+            "tally_s": round(max(0.0, complete - last_ack), 3) if complete else None,
+            "acked_responses": acked,
+            "acked_ballots": ballots_ok,
+        }
+
+    async def close(self) -> None:
+        await asyncio.gather(*(phone.close() for phone in self.phones), return_exceptions=True)
+        for watcher in (self.projector, self.console):
+            await watcher.sio.disconnect()
+
+
+async def run_day(url: str, facilitators: list[FacilitatorDriver], args) -> list[dict]:
+    """Every room joins at once, then every room runs its session at once."""
+    lags: list[tuple[float, float]] = []
+    lag_watch = asyncio.create_task(watch_loop_lag(lags))
+    collector = CollectorPauses().start()
+    rooms = [
+        Room(url, args.phones, facilitator, args.seed * 1000 + index)
+        for index, facilitator in enumerate(facilitators)
+    ]
+    await asyncio.gather(*(room.join() for room in rooms))
+    quiet_collector()  # the generator's own collections must not count as server latency
+    results = await asyncio.gather(*(room.play(args) for room in rooms))
+    await asyncio.gather(*(room.close() for room in rooms))
+    lag_watch.cancel()
+    collector.stop()
+    longest = max((seconds for _, seconds in lags), default=0)
+    print(
+        f"generator: {len(lags)} loop pauses over 5 ms (longest {longest:.3f} s), "
+        f"{len(collector.pauses)} collections over 5 ms",
+        flush=True,
+    )
+    return list(results)
+
+
+def verify(database_url: str, rooms: list[dict]) -> dict:
+    """Lost: acknowledged but not stored, per room; duplicated: stored twice."""
+    engine = create_engine(database_url)
+    lost = duplicated = 0
+    with engine.connect() as connection:
+        for room in rooms:
+            stored = list(
+                connection.execute(
+                    text("SELECT client_id FROM response WHERE workshop_id = :w"),
+                    {"w": room["workshop_id"]},
+                ).scalars()
+            )
+            ballots = connection.execute(
+                text(
+                    "SELECT count(*) FROM ballot JOIN vote_round ON vote_round.id = ballot.round_id "
+                    "WHERE vote_round.workshop_id = :w"
+                ),
+                {"w": room["workshop_id"]},
+            ).scalar_one()
+            stored_set = set(stored)
+            room["lost"] = sum(1 for c in room["acked_responses"] if c not in stored_set) + max(
+                0, room["acked_ballots"] - ballots
+            )
+            room["duplicated"] = len(stored) - len(stored_set)
+            lost, duplicated = lost + room["lost"], duplicated + room["duplicated"]
+    engine.dispose()
+    return {"lost": lost, "duplicated": duplicated}
+
+
+def measure(args, workdir: Path) -> dict:
+    env = {} if args.board_at >= 0 else {"WORKSHOP_SUGGEST_AHEAD": "false"}
+    server = app_server(workdir, env)
+    try:
+        facilitators = [prepare_app_session(server.url) for _ in range(args.rooms)]
+        cpu_before = server.cpu_seconds()
+        started = time.perf_counter()
+        rooms = asyncio.run(run_day(server.url, facilitators, args))
+        wall = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu_before
+        totals = verify(f"sqlite:///{workdir / 'workshop.sqlite'}", rooms)
+        return summarize(rooms, totals, cpu, wall, server.peak_rss, server.peak_child_rss, args)
+    finally:
+        server.stop()
+
+
+def summarize(rooms, totals, cpu, wall, peak, child_peak, args) -> dict:
+    everyone = Timings()
+    for room in rooms:
+        for name in ("join", "respond", "ballot", "errors"):
+            getattr(everyone, name).extend(getattr(room["timings"], name))
+    per_room = [
+        {
+            "room": index + 1,
+            "joined": room["joined"],
+            "ballot_p95_ms": round(percentile(room["timings"].ballot, 95) * 1000, 1),
+            "answer_p95_ms": round(percentile(room["timings"].respond, 95) * 1000, 1),
+            "tally_s": room["tally_s"],
+            "errors": len(room["timings"].errors),
+            "lost": room["lost"],
+            "duplicated": room["duplicated"],
+        }
+        for index, room in enumerate(rooms)
+    ]
+    holding = [
+        r for r in per_room
+        if r["ballot_p95_ms"] <= BALLOT_P95_MS and r["tally_s"] is not None
+        and r["tally_s"] <= TALLY_S and r["lost"] == 0 and r["joined"] == args.phones
+    ]  # fmt: skip
+    return {
+        "rooms": args.rooms,
+        "phones_per_room": args.phones,
+        "joined": len(everyone.join),
+        "join_ms": summary(everyone.join),
+        "respond_ms": summary(everyone.respond),
+        "ballot_ms": summary(everyone.ballot),
+        "worst_room_ballot_p95_ms": max(r["ballot_p95_ms"] for r in per_room),
+        "worst_room_tally_s": max((r["tally_s"] or float("inf")) for r in per_room),
+        "rooms_holding_targets": len(holding),
+        "errors": len(everyone.errors),
+        "error_samples": sorted(set(everyone.errors))[:5],
+        **totals,
+        "server_cpu_s": round(cpu, 1),
+        "wall_s": round(wall, 1),
+        "server_peak_mb": round(peak / 2**20, 1),
+        "encoder_peak_mb": round(child_peak / 2**20, 1),
+        "per_room": per_room,
+    }
+
+
+def report(row: dict) -> str:
+    a, b, j = row["respond_ms"], row["ballot_ms"], row["join_ms"]
+    return (
+        "| rooms x phones | joined | join p95 | answer p50 / p95 / p99 / max | ballot p50 / p95 / p99 / max "
+        "| worst room: ballot p95 | worst room: tally complete after its last ballot | rooms holding every target "
+        "| errors | lost | dup | CPU s (wall s) | peak MB (encoder) |\n"
+        "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        f"| {row['rooms']} x {row['phones_per_room']} | {row['joined']} | {j['p95']} ms "
+        f"| {a['p50']} / {a['p95']} / {a['p99']} / {a['max']} ms | {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms "
+        f"| {row['worst_room_ballot_p95_ms']} ms | {row['worst_room_tally_s']} s | {row['rooms_holding_targets']} of {row['rooms']} "
+        f"| {row['errors']} | {row['lost']} | {row['duplicated']} | {row['server_cpu_s']} ({row['wall_s']}) "
+        f"| {row['server_peak_mb']} ({row['encoder_peak_mb']}) |\n"
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench rooms", description=__doc__)
+    parser.add_argument("--rooms", type=int, default=40)
+    parser.add_argument("--phones", type=int, default=30)
+    parser.add_argument("--answer-window", type=float, default=60.0)
+    parser.add_argument("--ballot-window", type=float, default=10.0)
+    parser.add_argument(
+        "--board-at", type=float, default=20.0,
+        help="seconds into the answers when each room's facilitator opens its board; -1: never "
+        "(and the suggester off)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    args = parser.parse_args(argv)
+    load_before = Path("/proc/loadavg").read_text().split()[0]
+    with tempfile.TemporaryDirectory(prefix="rooms-") as workdir:
+        print(
+            f"{args.rooms} rooms of {args.phones} phones (1-minute load {load_before})…", flush=True
+        )
+        row = measure(args, Path(workdir))
+    text_report = report(row)
+    print(json.dumps({k: v for k, v in row.items() if k != "per_room"}), flush=True)
+    print(text_report)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"rooms-{stamp}.json").write_text(json.dumps(row, indent=2))
+    if not args.no_write:
+        write_section(text_report, args, load_before)
+    return 0 if row["rooms_holding_targets"] == args.rooms else 1
+
+
+def write_section(text_report: str, args, load_before: str) -> None:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    section = (
+        "## One server for a regional day: many rooms at once\n\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "
+        f"{os.cpu_count()} cores; 1-minute load {load_before} before the run), Python "
+        f"{platform.python_version()}. Command: `python -m bench rooms --rooms {args.rooms} "
+        f"--phones {args.phones} --answer-window {args.answer_window:g} --ballot-window "
+        f"{args.ballot_window:g} --board-at {args.board_at:g}` (the load generator runs on the same "
+        "machine). Targets for every room: ballot ack p95 <= 50 ms, its projector's complete tally "
+        "<= 1 s after its last ballot, nothing lost.\n\n" + text_report
+    )
+    replace_section("## One server for a regional day: many rooms at once", section)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
