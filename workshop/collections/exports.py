@@ -9,7 +9,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from workshop.collections.model import EQUAL, WEIGHTINGS, Cell, RankedItem, Rollup, Table
+from workshop.collections.model import WEIGHTINGS, Cell, RankedItem, Rollup, Table
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import number, sheets
 from workshop.results.exports import FORMATS, csv_zip, workbook
@@ -207,4 +207,3 @@ RENDERERS: dict[str, Callable[[Rollup], bytes]] = {
     "json": to_json,
     "pdf": to_pdf,
 }
-DEFAULT_WEIGHTING = EQUAL  # downloads give both scores; lists and "over time" use this one

@@ -14,7 +14,7 @@ words are proposed together, and the page says why there are no others.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,11 +54,7 @@ def theme_texts(tables: Sequence[Table]) -> list[ThemeText]:
     return found
 
 
-def propose(
-    themes: Sequence[ThemeText],
-    vectors: np.ndarray | None,
-    progress: Callable[[float, str], None] | None = None,
-) -> list[Proposal]:
+def propose(themes: Sequence[ThemeText], vectors: np.ndarray | None) -> list[Proposal]:
     """Proposals of two or more themes from different tables, largest first. With no
     `vectors`, only themes with the same title are proposed together."""
     if len(themes) < 2:

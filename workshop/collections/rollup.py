@@ -279,8 +279,3 @@ def off_plan(tables: Sequence[Table], regional: Sequence[RegionalEntry]) -> tupl
             found.append((position, -share, index, OffPlan(index, theme, share, title)))
     found.sort(key=lambda row: row[:3])
     return tuple(row[3] for row in found)
-
-
-def percent(value: Fraction, places: int = 1) -> str:
-    """A share as people read it: 0.1875 -> "18.8%"."""
-    return f"{float(value) * 100:.{places}f}%"
