@@ -126,7 +126,10 @@
   function connect(namespace, query, handlers) {
     // Retry soon after a drop (a restarted server or a phone back on the wifi), never more
     // than 5 s apart; the client randomizes each delay, so a room does not reconnect at once.
-    var socket = window.io(namespace, { query: query, reconnectionDelayMax: 5000 });
+    // Once a WebSocket has worked, a reconnect goes straight to it (one request) instead of
+    // long-polling first and upgrading (four or five): a room reconnecting at once after the
+    // server fell behind costs it a fifth as much. Where WebSockets fail it falls back.
+    var socket = window.io(namespace, { query: query, reconnectionDelayMax: 5000, rememberUpgrade: true });
     var status = document.querySelector("[data-connection]");
     socket.on("connect", function () {
       syncClock(socket);
@@ -201,23 +204,29 @@
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) {
-        var drafts = {};
-        target.querySelectorAll("[data-draft]").forEach(function (el) {
-          if (draftOf(el) !== defaultOf(el)) { drafts[el.getAttribute("data-draft")] = draftOf(el); }
-        });
-        var focused = focusPlace(target);
-        var parsed = new DOMParser().parseFromString(html, "text/html");
-        target.replaceChildren.apply(target, Array.prototype.slice.call(parsed.body.childNodes));
-        target.querySelectorAll("[data-draft]").forEach(function (el) {
-          var draft = drafts[el.getAttribute("data-draft")];
-          // What the person changed (and only that) survives the swap: a fragment rendered a
-          // moment before their own change landed must not undo it, and a field they never
-          // touched takes the server's newer value.
-          if (draft !== undefined && draft !== draftOf(el)) { setDraft(el, draft); }
-        });
-        restoreFocus(focused, target);
-      });
+      .then(function (html) { swapHtml(html, target); });
+  }
+
+  // The same with HTML already at hand (e.g. sent over the socket). `prepare(body)`, when
+  // given, completes the parsed fragment before it goes in; what it puts in fields counts
+  // as the server's value, so a person's own change still wins over it.
+  function swapHtml(html, target, prepare) {
+    var drafts = {};
+    target.querySelectorAll("[data-draft]").forEach(function (el) {
+      if (draftOf(el) !== defaultOf(el)) { drafts[el.getAttribute("data-draft")] = draftOf(el); }
+    });
+    var focused = focusPlace(target);
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    if (prepare) { prepare(parsed.body); }
+    target.replaceChildren.apply(target, Array.prototype.slice.call(parsed.body.childNodes));
+    target.querySelectorAll("[data-draft]").forEach(function (el) {
+      var draft = drafts[el.getAttribute("data-draft")];
+      // What the person changed (and only that) survives the swap: a fragment rendered a
+      // moment before their own change landed must not undo it, and a field they never
+      // touched takes the server's newer value.
+      if (draft !== undefined && draft !== draftOf(el)) { setDraft(el, draft); }
+    });
+    restoreFocus(focused, target);
   }
 
   function randomId() {
@@ -233,6 +242,7 @@
     Countdown: Countdown,
     connect: connect,
     swapFragment: swapFragment,
+    swapHtml: swapHtml,
     randomId: randomId,
     serverNow: serverNow,
     setOffsetFrom: function (state) {

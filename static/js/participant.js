@@ -1,7 +1,12 @@
 /* The participant page, enhanced: live segment changes without reloads, and answers sent
    over the socket with an acknowledgement. Every answer waits in local storage until the
    server confirms it is stored; after a reconnect or a reload it is sent again with the same
-   client id, so the server never stores it twice. Without JavaScript the forms post as usual. */
+   client id, so the server never stores it twice. Without JavaScript the forms post as usual.
+   Once loaded, the page fetches nothing: the segment comes over the socket as every phone of
+   its language shares it, and the page fills in this phone's own part (answers, ballot, form
+   token) and the room's themes from what the socket told it. The load bench's phone model
+   (workshop/live/simulate.py) does what this script does on the network; a browser test holds
+   them together (tests/test_e2e_phone_model.py). */
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
@@ -17,6 +22,11 @@
   var REPLY_WAIT = 6000;
   var socket = null;
   var currentState = initial.state;
+  // From the socket; null until the first snapshot (the served page shows it all).
+  var view = null;        // {key, html}: the segment shared by this language's phones
+  var mine = null;        // this phone's answers, by id
+  var myBallot = null;    // its ballot in the latest round
+  var roomThemes = null;
 
   window.Live.setOffsetFrom(currentState);
   countdown.update(currentState);
@@ -66,19 +76,97 @@
     if (target.hidden) { target.hidden = false; }
   }
 
-  var refreshTimer = null;
-  // `spread` (ms) staggers refreshes a whole room triggers at once, so they don't all land together.
-  function refreshSegment(spread) {
-    window.clearTimeout(refreshTimer);
-    var delay = 50 + (typeof spread === "number" ? Math.random() * spread : 0);
-    refreshTimer = window.setTimeout(function () {
-      window.Live.swapFragment(initial.fragment, segmentBox).then(function () {
-        renderPending();
-        showVoteStatus();
-      }).catch(function () {
-        window.location.reload();
+  // The view's key as the page shows it (the served page carries one too).
+  function shownKey() {
+    var section = segmentBox.querySelector("[data-view]");
+    return section ? section.getAttribute("data-view") : null;
+  }
+
+  // The shared view with this phone's part filled in; drafts and focus stay (Live.swapHtml).
+  function redraw() {
+    if (!view) { return; }
+    window.Live.swapHtml(view.html, segmentBox, personalize);
+    renderPending();
+    showVoteStatus();
+  }
+
+  function personalize(body) {
+    body.querySelectorAll("[data-prompt]").forEach(drawAnswers);
+    body.querySelectorAll("[data-ballot-form]").forEach(drawBallot);
+    drawThemes(body);
+    body.querySelectorAll("input[name=csrf_token]").forEach(function (field) { field.value = initial.csrf; });
+    body.querySelectorAll(".respond-form [name=client_id]").forEach(function (field) {
+      field.value = window.Live.randomId();
+    });
+  }
+
+  function drawAnswers(section) {
+    var promptId = section.getAttribute("data-prompt");
+    var list = section.querySelector("[data-answers]");
+    var template = section.querySelector("template[data-own-answer]");
+    if (!list || !template || !mine) { return; }
+    var answers = Object.keys(mine).map(function (id) { return mine[id]; })
+      .filter(function (answer) { return answer.prompt_id === promptId; })
+      .sort(function (a, b) { return a.id - b.id; });
+    list.replaceChildren();
+    answers.forEach(function (answer, index) {
+      list.append(ownAnswer(template, answer, index + 1));
+    });
+    var full = answers.length >= Number(section.getAttribute("data-max"));
+    var form = section.querySelector(".respond-form");
+    var note = section.querySelector("[data-answers-full]");
+    if (form) { form.hidden = full; }
+    if (note) { note.hidden = !full; }
+    var counter = section.querySelector("[data-counter]");
+    if (counter && counter.hasAttribute("data-counter-text")) {
+      counter.textContent = counter.getAttribute("data-counter-text").replace("__N__", String(answers.length + 1));
+    }
+  }
+
+  function ownAnswer(template, answer, number) {
+    var item = template.content.firstElementChild.cloneNode(true);
+    [item].concat(Array.prototype.slice.call(item.querySelectorAll("*"))).forEach(function (el) {
+      Array.prototype.forEach.call(el.attributes, function (attribute) {
+        if (attribute.value.indexOf("__ID__") !== -1) { attribute.value = attribute.value.split("__ID__").join(String(answer.id)); }
       });
-    }, delay);
+    });
+    item.querySelectorAll("label").forEach(function (label) {
+      label.textContent = label.textContent.replace("__N__", String(number));
+    });
+    item.querySelector("textarea").defaultValue = answer.text;  // as text, never as markup
+    var choice = item.querySelector("select[name=strategy_id]");
+    if (choice) {
+      Array.prototype.forEach.call(choice.options, function (option) {
+        option.defaultSelected = option.value === (answer.strategy_id || "");
+      });
+    }
+    return item;
+  }
+
+  function drawBallot(form) {
+    var round = form.querySelector("[name=round_id]");
+    var picks = myBallot && round && String(myBallot.round_id) === round.value ? myBallot.picks : [];
+    form.querySelectorAll("[data-pick]").forEach(function (field, index) {
+      if (field.type === "checkbox") {
+        field.defaultChecked = picks.indexOf(Number(field.value)) !== -1;
+        field.checked = field.defaultChecked;
+        return;
+      }
+      var wanted = index < picks.length ? String(picks[index]) : "";
+      Array.prototype.forEach.call(field.options, function (option) { option.defaultSelected = option.value === wanted; });
+      field.value = wanted;
+    });
+    var send = form.querySelector("button[type=submit]");
+    if (send && picks.length) { send.textContent = t("change_vote"); }
+  }
+
+  // True when the answer changes what this phone holds.
+  function remember(answer, gone) {
+    if (!mine) { mine = {}; }
+    var before = mine[answer.id];
+    if (gone) { delete mine[answer.id]; return before !== undefined; }
+    mine[answer.id] = answer;
+    return JSON.stringify(before) !== JSON.stringify(answer);
   }
 
   function settle(item, ack) {
@@ -88,8 +176,10 @@
       var field = document.getElementById("new-" + item.prompt_id);
       if (field && !field.value) { field.value = item.text; }  // give the words back, nothing lost
       showError(item.prompt_id, t("not_sent", { error: ack.error }));
+      renderPending();
+      return;
     }
-    refreshSegment();
+    if (remember(ack.response)) { redraw(); } else { renderPending(); }
   }
 
   var resendTimer = null;
@@ -197,6 +287,7 @@
       var current = pendingBallot();
       if (current && current.client_id === ballot.client_id) { setPendingBallot(null); }
       if (ack.ok) {
+        myBallot = ack.ballot;  // what the server now holds, drawn again on every redraw
         markBallotSaved();
         voteStatus(t("vote_in"), false);
         var send = document.querySelector("[data-ballot-form] button[type=submit]");
@@ -227,11 +318,12 @@
     sendBallot();
   });
 
-  function showThemes(themes) {
-    var list = document.querySelector(".themes-list ul");
-    if (!list) { if (themes.length) { refreshSegment(2000); } return; }
+  function drawThemes(root) {
+    var section = root.querySelector(".themes-list");
+    if (!section || !roomThemes) { return; }
+    var list = section.querySelector("ul");
     list.replaceChildren();
-    themes.forEach(function (theme) {
+    roomThemes.forEach(function (theme) {
       var li = document.createElement("li");
       var link = document.createElement("a");
       link.href = "/w/" + encodeURIComponent(code) + "/themes/" + theme.id;
@@ -242,35 +334,58 @@
       li.append(link, count);
       list.append(li);
     });
+    section.hidden = !roomThemes.length;
   }
 
+  function segmentOf(state) { return (state && state.segment ? state.segment.index : -1) + ":" + (state ? state.status : ""); }
+
   function applyState(state) {
-    var shown = segmentBox.querySelector("[data-index]");
-    var changed = !shown || String(state.segment ? state.segment.index : -1) !== shown.getAttribute("data-index") ||
-      state.status !== shown.getAttribute("data-status");
+    var changed = segmentOf(state) !== segmentOf(currentState);
     currentState = state;
     countdown.update(state);
     if (changed) {
-      refreshSegment();
       countdown.announce(state.segment ? t("now", { title: window.Live.segmentTitle(state.segment) }) : (state.status === "ended" ? t("session_ended") : ""));
     }
   }
 
+  function showView(next) {
+    if (!next) { return; }
+    view = next;
+    if (next.key !== shownKey()) { redraw(); }
+  }
+
+  // A change stored for this participant (from any tab): a queued copy need not go again.
+  function ownChanged(message) {
+    var answer = message.response;
+    if (message.action === "created") {
+      saveQueue(queue().filter(function (queued) { return queued.client_id !== answer.client_id; }));
+    }
+    if (remember(answer, message.action === "deleted")) { redraw(); } else { renderPending(); }
+  }
+
   if (window.io) {
-    socket = window.Live.connect("/participant", { code: code }, {
+    socket = window.Live.connect("/participant", { code: code, lang: initial.lang }, {
       snapshot: function (snapshot) {
         // A new connection: replies owed on the old one will never come, so send again
         // whatever is still unconfirmed instead of waiting for those replies to time out.
         inFlight = {};
         ballotInFlight = false;
+        var first = view === null;
+        mine = {};
+        (snapshot.responses || []).forEach(function (answer) { mine[answer.id] = answer; });
+        myBallot = snapshot.ballot || null;
+        roomThemes = snapshot.themes || [];
         applyState(snapshot.state);
+        view = snapshot.segment || null;
+        // The served page is current at first; after a reconnect anything may have changed.
+        if (!first || !view || view.key !== shownKey()) { redraw(); } else { drawThemes(segmentBox); }
         sendQueue();
         sendBallot();
       },
       state: applyState,
-      themes: function (message) { showThemes(message.themes); },
-      vote: function () { refreshSegment(1500); },
-      own: refreshSegment  // this participant's answers changed in another tab or device
+      segment: showView,
+      themes: function (message) { roomThemes = message.themes; drawThemes(segmentBox); },
+      own: ownChanged
     });
   }
   renderPending();

@@ -17,7 +17,7 @@ from flask import current_app
 from workshop.extensions import db, socketio
 from workshop.live import workshops
 from workshop.models import Participant, Response, Workshop
-from workshop.web import payloads
+from workshop.web import i18n, payloads, segment_view
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
@@ -48,11 +48,34 @@ def best_effort(emitter):
     return wrapper
 
 
+def language_room(workshop_id: int, lang: str) -> str:
+    """The session's phones that read `lang`: each gets the segment rendered in it."""
+    return f"{room(workshop_id, PARTICIPANTS)}:{lang}"
+
+
 @best_effort
 def emit_state(workshop: Workshop, now: datetime) -> None:
     payload = payloads.state_payload(workshop, now)
     for audience, namespace in NAMESPACES.items():
         socketio.emit("state", payload, to=room(workshop.id, audience), namespace=namespace)
+    emit_segment(workshop)
+
+
+@best_effort
+def emit_segment(workshop: Workshop) -> None:
+    """The segment as the room's phones show it, to each language's phones in their language:
+    rendered once per language (and kept), and each phone fills in its own part. Sent after
+    every control and vote change, also one that leaves the view as it was (an extension):
+    with several server processes none knows what the others sent last; a phone redraws only
+    when the view's key differs from the one it shows."""
+    for lang in i18n.LANGUAGES:
+        view = segment_view.shared_view(workshop, lang)
+        socketio.emit(
+            "segment",
+            view,
+            to=language_room(workshop.id, lang),
+            namespace=NAMESPACES[PARTICIPANTS],
+        )
 
 
 @best_effort
@@ -108,6 +131,7 @@ def emit_vote(workshop: Workshop) -> None:
             to=room(workshop.id, audience),
             namespace=namespace,
         )
+    emit_segment(workshop)
 
 
 @best_effort

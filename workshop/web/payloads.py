@@ -182,6 +182,14 @@ def vote_payload(workshop: Workshop, audience: str) -> dict[str, Any]:
     if vote_round is None:
         return {"round": None}
     listed = voting.candidates(db.session, vote_round)
+    body = round_payload(vote_round, audience, listed)
+    return {"round": body, "tally": tally_payload(workshop, audience, vote_round, listed)}
+
+
+def round_payload(vote_round: VoteRound, audience: str, listed=None) -> dict[str, Any]:
+    """A round, its candidates and (once closed, or for facilitators) its results: the vote
+    without the running tally, which a phone's page never shows."""
+    listed = listed if listed is not None else voting.candidates(db.session, vote_round)
     body = {
         "id": vote_round.id,
         "number": vote_round.number,
@@ -196,7 +204,7 @@ def vote_payload(workshop: Workshop, audience: str) -> dict[str, Any]:
     }
     if not vote_round.is_open or audience == FACILITATORS:
         body["results"] = tally_rows(vote_round, listed)
-    return {"round": body, "tally": tally_payload(workshop, audience, vote_round, listed)}
+    return body
 
 
 def named_for_reader(vote: dict[str, Any], agenda: Agenda) -> dict[str, Any]:

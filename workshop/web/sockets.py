@@ -24,7 +24,7 @@ from workshop.live import participants, responses, workshops
 from workshop.live.timing import CONTROL_ACTIONS
 from workshop.messages import N_, ActionError
 from workshop.models import Participant, Workshop
-from workshop.web import actions, broadcast, i18n, identity, payloads, security
+from workshop.web import actions, broadcast, i18n, identity, payloads, security, segment_view
 from workshop.web.broadcast import NAMESPACES
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
@@ -115,13 +115,18 @@ def participant_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(refused_text(N_("join the session first")))
     identity.remember_connection(workshop_id=workshop.id, participant_id=participant.id)
     actions.refresh(workshop)
+    # The page names its language in the handshake query (`lang=`), which current_language
+    # reads first; a client that does not gets its handshake's cookie or Accept-Language.
+    lang = i18n.current_language()
     join_room(broadcast.room(workshop.id, PARTICIPANTS))
+    join_room(broadcast.language_room(workshop.id, lang))
     join_room(broadcast.participant_room(participant.id))
     own = [
         payloads.own_response_payload(r) for r in responses.own_responses(db.session, participant)
     ]
     snapshot = {
         "state": payloads.state_payload(workshop, clock.now()),
+        "segment": segment_view.shared_view(workshop, lang),
         "responses": own,
         "themes": payloads.themes_payload(workshop.id)["themes"],
         "vote": payloads.vote_payload(workshop, PARTICIPANTS),

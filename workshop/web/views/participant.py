@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import (
     Blueprint,
     abort,
@@ -17,13 +15,13 @@ from flask import (
 )
 from flask_babel import gettext
 
-from workshop import clock, themes, voting
+from workshop import themes
 from workshop.extensions import csrf, db
 from workshop.ids import as_id, ids_from
-from workshop.live import participants, responses, timing, workshops
+from workshop.live import participants, responses, workshops
 from workshop.messages import N_, ActionError
 from workshop.models import Workshop
-from workshop.web import actions, broadcast, i18n, identity, payloads, security
+from workshop.web import actions, broadcast, i18n, identity, security, segment_view
 from workshop.web.forms import EmptyForm
 
 bp = Blueprint("participant", __name__)
@@ -103,7 +101,7 @@ def segment_fragment(code: str):
     participant = identity.current_participant(workshop)
     if participant is None:
         abort(403, description=gettext("Join the session first."))
-    return _render_live(workshop, participant, template="participant/_segment.html")
+    return _render_live(workshop, participant, template=segment_view.SEGMENT_TEMPLATE)
 
 
 def reader_agenda(workshop: Workshop):
@@ -172,30 +170,7 @@ def join(code: str):
 
 
 def _render_live(workshop: Workshop, participant, template: str = "participant/live.html", **extra):
-    agenda = reader_agenda(workshop)
-    now = clock.now()
-    segment = timing.current_segment(workshop, agenda)
-    own = responses.own_responses(db.session, participant)
-    return render_template(
-        template,
-        workshop=workshop,
-        agenda=agenda,
-        segment=segment,
-        themes=themes.summaries(db.session, workshop),
-        vote=_vote_context(workshop, participant, agenda),
-        participant=participant,
-        own={
-            prompt.id: [r for r in own if r.prompt_id == prompt.id]
-            for _, prompt in agenda.prompts()
-        },
-        framework=agenda.framework(segment.framework) if segment and segment.framework else None,
-        state=payloads.state_payload(workshop, now),
-        new_client_id=uuid.uuid4().hex,
-        form=EmptyForm(),
-        errors=extra.pop("errors", {}),
-        drafts=extra.pop("drafts", {}),
-        **extra,
-    )
+    return segment_view.render(workshop, participant, template, **extra)
 
 
 def _live_participant(code: str):
@@ -293,21 +268,6 @@ def delete_response(code: str, response_id: int):
             "participant.workshop_page", code=workshop.code, _anchor=f"prompt-{response.prompt_id}"
         )
     )
-
-
-def _vote_context(workshop: Workshop, participant, agenda) -> dict | None:
-    """The latest vote as this participant sees it: choices, their ballot, results once closed."""
-    vote_round = voting.latest_round(db.session, workshop)
-    if vote_round is None:
-        return None
-    ballot = voting.ballot_of(db.session, vote_round, participant)
-    vote = payloads.vote_payload(workshop, broadcast.PARTICIPANTS)
-    payload = payloads.named_for_reader(vote, agenda)["round"]
-    return {
-        **payload,
-        "my_picks": voting.ballot_picks(db.session, ballot) if ballot else [],
-        "new_client_id": uuid.uuid4().hex,
-    }
 
 
 @bp.get("/w/<code>/themes/<int:theme_id>")
