@@ -182,7 +182,7 @@ async def answer_phase(
                 acked.append(ack["response"]["client_id"])
 
     started = time.perf_counter()
-    await asyncio.gather(*(one(phone) for phone in phones if phone.sio.connected))
+    await asyncio.gather(*(one(phone) for phone in phones if phone.connected))
     return acked
 
 
@@ -205,7 +205,7 @@ async def ballot_phase(
             ok += 1
             last_ack = max(last_ack, time.perf_counter())
 
-    await asyncio.gather(*(one(phone) for phone in phones if phone.sio.connected))
+    await asyncio.gather(*(one(phone) for phone in phones if phone.connected))
     return ok, last_ack
 
 
@@ -281,7 +281,7 @@ async def run_room(
     if facilitator is not None:
         mark("open vote")
         await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
-    await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
+    await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
     mark("ballots")
     ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, rng)
     mark("ballots done")

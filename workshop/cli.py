@@ -125,7 +125,6 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
     import asyncio
 
     import aiohttp
-    import socketio
 
     from workshop.live.simulate import rehearse
 
@@ -140,7 +139,6 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
         return
     except (
         aiohttp.ClientError,
-        socketio.exceptions.ConnectionError,
         OSError,
         RuntimeError,
     ) as error:
