@@ -86,7 +86,7 @@ async def answers_and_ballots(server: LiveServer, facilitator: Facilitator) -> d
     rng = random.Random(7)
     timings = Timings()
     phones = [
-        SimulatedPhone(server.url, facilitator.code, random.Random(i), timings, ack_timeout=3)
+        SimulatedPhone(server.url, facilitator.code, random.Random(i), timings)
         for i in range(PHONES)
     ]
     for phone in phones:
@@ -191,21 +191,17 @@ def test_a_phone_away_for_a_long_time_wakes_up_in_the_present(server):
     async def scenario() -> dict:
         phone = SimulatedPhone(server.url, facilitator.code, random.Random(1), Timings())
         await phone.join()
-        await phone.sio.disconnect()  # the screen locks; the phone drops off the wifi
+        phone.go_away()  # the screen locks; the phone drops off the wifi
         await asyncio.get_running_loop().run_in_executor(
             None, facilitator.act, "/control", {"action": "next"}
         )
         await asyncio.get_running_loop().run_in_executor(
             None, facilitator.act, "/control", {"action": "next"}
         )
-        phone.changed.clear()
-        await phone.sio.connect(
-            f"{server.url}?code={facilitator.code}", namespaces=["/participant"]
-        )
-        await asyncio.wait_for(phone.changed.wait(), 10)
+        await phone.come_back()
         await phone.close()
-        return phone.state
+        return phone.state, phone.segment_index()
 
-    state = asyncio.run(scenario())
-    assert state["segment"]["id"] == "forward_planning" or state["segment"]["index"] == 2
+    state, shown = asyncio.run(scenario())
+    assert state["segment"]["id"] == "forward-planning" and shown == 2
     assert state["timer"]["running"] and state["timer"]["ends_at"] > state["server_now"]

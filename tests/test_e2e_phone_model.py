@@ -165,6 +165,14 @@ class Model:
 
         self.phone = self.run(build())
 
+    @staticmethod
+    async def _cancel_the_rest() -> None:
+        """Timers the page had set (a resend, a sync) end with it."""
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
     def run(self, coroutine, timeout: float = 90):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
@@ -173,6 +181,7 @@ class Model:
 
     def stop(self) -> None:
         self.run(self.phone.close())
+        self.run(self._cancel_the_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
@@ -185,7 +194,7 @@ def normalized(entries: list[tuple[str, str]], code: str) -> list[str]:
     """The record as compared: the join code as {code}; Engine.IO's polls inside one connection
     and connection attempts that failed (their number depends on timing) left out."""
     lines = [f"{kind} {what}".replace(code, "{code}") for kind, what in entries]
-    lines = [line for line in lines if line not in TRANSPORT_DETAIL]
+    lines = [line for line in lines if line.split(":")[0] not in TRANSPORT_DETAIL]
     lines = [line for line in lines if not line.startswith("http ") or "/socket.io/" not in line]
     kept: list[str] = []
     for line in lines:
@@ -235,7 +244,9 @@ class SideBySide:
             model = normalized(self.model.entries[model_from:model_to], self.code)
             assert page == model, (
                 f"step '{name}': the model's traffic differs from the page's\n"
-                f"page:  {page}\nmodel: {model}"
+                f"page:  {page}\nmodel: {model}\n"
+                f"as recorded: page {self.page.entries[page_from:page_to]}\n"
+                f"model {self.model.entries[model_from:model_to]}"
             )
             page_from, model_from = page_to, model_to
 

@@ -165,9 +165,10 @@ SHOWN = {
     "notes": ["agenda page", "agenda editor"],
     "name label": ["join page", "agenda preview"],
     "role": ["join page", "paper page", "results", "shared results"],
-    "overview text": ["live page", "live fragment", "projector", "projector fragment"],
+    "overview text": ["live page", "live fragment", "projector", "projector fragment",
+                      "shared segment"],
     "question": ["live page", "live fragment", "projector", "theme page", "console", "board",
-                 "paper page", "results", "shared results", "agenda preview"],
+                 "paper page", "results", "shared results", "agenda preview", "shared segment"],
     "help": ["live page", "agenda preview"],
     "strategy": ["live page", "board", "results", "agenda preview"],
     "strategy description": ["live page", "agenda page"],
@@ -178,8 +179,9 @@ SHOWN = {
     "hidden answer": ["console", "board", "results"],
     "paper card": ["theme page", "console", "board", "paper page", "results", "shared results"],
     "theme": ["live page", "theme page", "projector", "projector fragment", "console", "board",
-              "vote panel", "paper page", "results", "shared results"],
-    "description": ["live page", "theme page", "board", "results", "shared results"],
+              "vote panel", "paper page", "results", "shared results", "shared segment"],
+    "description": ["live page", "theme page", "board", "results", "shared results",
+                    "shared segment"],
     "label": ["results"],
 }  # fmt: skip
 
@@ -233,7 +235,12 @@ def run_session(room, name: str, payload: str) -> Run:
                 Page(moment, reply.status_code, body, dict(reply.headers))
             )
         for socket in sockets:
-            run.events += [(socket.namespace, e, data) for e, data in socket.events()]
+            for event, data in socket.events():
+                run.events.append((socket.namespace, event, without_views(event, data)))
+                if socket.namespace == "/participant" and event in ("segment", "snapshot"):
+                    view = data if event == "segment" else data["segment"]
+                    page = Page(moment, 200, view["html"], {})
+                    run.pages.setdefault("shared segment", []).append(page)
 
     capture("overview")
     host.control(session, "next")
@@ -264,6 +271,16 @@ def run_session(room, name: str, payload: str) -> Run:
     for socket in sockets:
         socket.client.disconnect(socket.namespace)
     return run
+
+
+def without_views(event: str, data: Any) -> Any:
+    """A socket payload without the HTML of a shared segment view: that is a page (escaped
+    markup), checked as the pages are ("shared segment")."""
+    if event == "segment":
+        return {key: item for key, item in data.items() if key != "html"}
+    if event == "snapshot" and "segment" in data:
+        return {**data, "segment": without_views("segment", data["segment"])}
+    return data
 
 
 def _paper_card(room, host, session, run: Run) -> int:
@@ -374,7 +391,7 @@ def assert_inert(body: str) -> None:
         assert fragment not in body, fragment
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [*PAGES, "shared segment"])
 def test_a_page_holds_user_text_only_as_escaped_text(run, page):
     fetched = run.pages[page]
     assert fetched, f"{page} was never fetched"
@@ -400,6 +417,8 @@ NOT_SHOWN = {  # docs/protocol.md §3.7: what never reaches an audience
     "projector fragment": ["name", "answer", "hidden answer", "paper card"],
     "live page": ["name", "hidden answer", "paper card"],
     "live fragment": ["name", "hidden answer", "paper card"],
+    # the view every phone shares: nobody's answers at all (each phone draws in its own)
+    "shared segment": ["name", "answer", "hidden answer", "paper card"],
     "theme page": ["name", "hidden answer"],
     "shared results": ["name", "hidden answer"],
 }

@@ -60,6 +60,7 @@ class Timings:
     errors: list[str] = field(default_factory=list)
     accepted: Counter[str] = field(default_factory=Counter)  # confirmed and stored, by event
     resent: Counter[str] = field(default_factory=Counter)  # sent again: no reply in time
+    traffic: Counter[str] = field(default_factory=Counter)  # what the phones asked, by kind
     # (event, wall-clock time sent, seconds until confirmed): to line up with a server trace
     sent: list[tuple[str, float, float]] = field(default_factory=list)
 
@@ -124,6 +125,17 @@ class SimulatedPhone:
         self.lang = lang or self.lang
         query = f"?lang={lang}" if lang else ""
         await self._live_page(f"/w/{self.code}{query}")
+
+    def go_away(self) -> None:
+        """The screen locks and the phone drops off the wifi: the connection is gone and
+        nothing is retried until `come_back`."""
+        self.socket.close()
+
+    async def come_back(self) -> None:
+        """The phone wakes up: the page's client connects again; returns at the snapshot."""
+        self.opened = asyncio.get_running_loop().create_future()
+        self.socket.reconnect()
+        await asyncio.wait_for(asyncio.shield(self.opened), 60)
 
     async def _live_page(self, path: str) -> None:
         if self.socket is not None:
@@ -359,5 +371,6 @@ class SimulatedPhone:
     async def close(self) -> None:
         if self.socket is not None:
             self.socket.close()
+            await self.socket.wait_closed()
         if self.browser is not None:
             await self.browser.close()

@@ -70,6 +70,7 @@ class PhoneSocket:
         self.next_id = 0
         self.acks: dict[int, tuple[str, Callable[..., None], asyncio.TimerHandle | None]] = {}
         self.received: list[tuple[str, Any]] = []  # events before the namespace's CONNECT
+        self.drops = 0  # connections lost (not closed by the page)
         self.timer: asyncio.TimerHandle | None = None
 
     # -- connecting ------------------------------------------------------------------------
@@ -115,7 +116,8 @@ class PhoneSocket:
             return
         was_connected = self.connected
         self.connected = False
-        self.trace("socket", "closed")
+        self.drops += was_connected and not self.closed
+        self.trace("socket", f"closed: {reason}")
         self._clear_acks()
         if was_connected and "disconnect" in self.handlers:
             self.handlers["disconnect"](reason)
@@ -223,6 +225,16 @@ class PhoneSocket:
 
         self.emit(event, data, done, timeout)
         return await future
+
+    def reconnect(self) -> None:
+        """Connect again after `close` (a phone back from sleep), as its client would."""
+        self.closed = False
+        self.backoff.reset()
+        self._open()
+
+    async def wait_closed(self) -> None:
+        if self.engine is not None:
+            await self.engine.wait_closed()
 
     def close(self) -> None:
         """The page goes away: no reconnect, nothing more sent or handled."""

@@ -79,6 +79,7 @@ class Engine:
         self.drained = asyncio.Event()
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.tasks: set[asyncio.Task] = set()
+        self.closing: list[asyncio.Future] = []
         self.opened = asyncio.get_running_loop().create_future()
         self.ping_timer: asyncio.TimerHandle | None = None
         self.ping_deadline = 0.0
@@ -192,7 +193,7 @@ class Engine:
     async def _connect_websocket(self, with_sid: bool) -> aiohttp.ClientWebSocketResponse:
         self.trace("socket", "websocket")
         return await self.http.ws_connect(
-            self.url("websocket", with_sid), origin=self.owner.base_url, autoping=False
+            self.url("websocket", with_sid), origin=self.owner.base_url
         )
 
     async def _websocket_only(self) -> None:
@@ -206,27 +207,34 @@ class Engine:
     async def _probe(self) -> None:
         """Open a WebSocket beside the polling, ping it with "probe"; on its pong, let the
         running GET and POST finish, then move every later packet to the WebSocket."""
+        ws = None
         try:
             ws = await self._connect_websocket(with_sid=True)
             await ws.send_str(PING + "probe")
             reply = await ws.receive()
+            if reply.type != aiohttp.WSMsgType.TEXT or reply.data != PONG + "probe":
+                return
+            if await self._pause_polling():
+                await self._upgrade(ws)
         except (TimeoutError, aiohttp.ClientError, OSError):
             return  # the probe failed: stay on long-polling
-        if reply.type != aiohttp.WSMsgType.TEXT or reply.data != PONG + "probe":
-            await ws.close()
-            return
+        finally:
+            if ws is not None and ws is not self.ws and not ws.closed:
+                await ws.close()  # a probe that lost (or the connection closed meanwhile)
+
+    async def _pause_polling(self) -> bool:
+        """Let the GET and the POST under way finish; False when the connection closed."""
         if self.state != "open":
-            await ws.close()
-            return
+            return False
         self.upgrading = True
         self.owner.prior_websocket = True
         if self.polling:
             await self.poll_complete.wait()
         if not self.writable:
             await self.drained.wait()
-        if self.state == "closed":
-            await ws.close()
-            return
+        return self.state != "closed"
+
+    async def _upgrade(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         self.ws, self.transport = ws, "websocket"
         await ws.send_str(UPGRADE)
         self.upgrading = False
@@ -321,7 +329,11 @@ class Engine:
             self.owner.on_engine_close(self, reason)
 
     def _spawn_detached(self, coroutine) -> None:
-        asyncio.ensure_future(coroutine)
+        self.closing.append(asyncio.ensure_future(coroutine))
+
+    async def wait_closed(self) -> None:
+        """Until the WebSocket is closed and every task of this connection has ended."""
+        await asyncio.gather(*self.closing, *self.tasks, return_exceptions=True)
 
     def close(self) -> None:
         """The page goes away (a reload, a link followed): the browser drops the connection."""
