@@ -122,3 +122,50 @@ def test_the_page_served_to_a_phone_names_the_view_it_shows(room):
     key = phone.socket().last("snapshot")["segment"]["key"]
     assert f'data-view="{key}"' in page
     assert "Monthly meetings" in page and "data-own-answer" not in page
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements run meanwhile."""
+    from sqlalchemy import event
+
+    from workshop.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_room_reconnecting_at_once_reads_only_each_phones_own_part(room):
+    """After a server fell behind, every phone reconnects and gets a snapshot: the room's
+    themes, its vote and the vote's tally are read once, not once per phone; each phone's own
+    answers and ballot are read for it."""
+    room.app.config["BROADCAST_INTERVAL"] = 0.25  # themes kept as long as broadcasts coalesce
+    host = room.facilitator()
+    session = host.start()
+    phones = [room.phone(session) for _ in range(12)]
+    console = host.socket(session)
+    host.go_to(session, VOTE)
+    for title in ("Networking", "Childcare"):
+        assert console.emit("board", {"op": "create", "title": title})["ok"]
+    round_id = console.emit("vote", {"op": "open"})["round_id"]
+    first = phones[0].socket()
+    candidate = first.last("snapshot")["vote"]["round"]["candidates"][0]["id"]
+    ballot = {"round_id": round_id, "picks": [candidate], "client_id": "b" * 12}
+    assert first.emit("ballot", ballot)["ok"]
+    with statements(room.app) as seen:
+        snapshots = [phone.socket().last("snapshot") for phone in phones]
+    assert [s["themes"][0]["title"] for s in snapshots] == ["Networking"] * 12
+    assert snapshots[0]["ballot"]["picks"] == [candidate]  # each phone's own ballot
+    assert all(s["ballot"] is None for s in snapshots[1:])
+    room_reads = [s for s in seen if "FROM theme" in s or "count(" in s.lower()]
+    assert len(room_reads) <= 3, room_reads  # once for the room, not twelve times

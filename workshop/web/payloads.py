@@ -137,18 +137,6 @@ _FACILITATOR_RESPONSES = (
 )
 
 
-def own_ballot_payload(workshop: Workshop, participant: Participant) -> dict[str, Any] | None:
-    vote_round = voting.latest_round(db.session, workshop)
-    ballot = voting.ballot_of(db.session, vote_round, participant) if vote_round else None
-    if ballot is None:
-        return None
-    return {
-        "round_id": vote_round.id,
-        "picks": voting.ballot_picks(db.session, ballot),
-        "client_id": ballot.client_id,
-    }
-
-
 def board_payload(workshop: Workshop) -> dict[str, Any]:
     """The facilitators' board: every theme and where every answer sits."""
     listed = [

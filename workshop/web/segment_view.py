@@ -38,20 +38,27 @@ def view_key(workshop: Workshop, vote_round: VoteRound | None) -> str:
     results once it closes). The agenda is a snapshot taken at the start; themes and each
     phone's own part are filled in by the phone."""
     status = timing.view(workshop, workshops.agenda_of(workshop), clock.now()).status
-    round_part = (
-        "-"
-        if vote_round is None
-        else f"{vote_round.id}.{int(vote_round.is_open)}.{int(vote_round.hide_tally)}."
-        f"{payloads.epoch_ms(vote_round.closed_at) or 0}"
-    )
-    return f"{workshop.segment_index}.{status}.{round_part}"
+    return f"{workshop.segment_index}.{status}.{round_key(vote_round)}"
 
 
-def shared_view(workshop: Workshop, lang: str) -> dict[str, Any]:
+def round_key(vote_round: VoteRound | None) -> str:
+    """The state of the latest round as the room sees it: which, open or closed (and when),
+    its tally hidden or not."""
+    if vote_round is None:
+        return "-"
+    closed = payloads.epoch_ms(vote_round.closed_at) or 0
+    return f"{vote_round.id}.{int(vote_round.is_open)}.{int(vote_round.hide_tally)}.{closed}"
+
+
+_LATEST = object()
+
+
+def shared_view(workshop: Workshop, lang: str, vote_round=_LATEST) -> dict[str, Any]:
     """`{"key": ..., "html": ...}`: the segment as every phone reading `lang` sees it, rendered
     once for each key and kept (the key is read from the database each time, so a change made
-    by another server process is seen too)."""
-    vote_round = voting.latest_round(db.session, workshop)
+    by another server process is seen too). `vote_round`: the latest round, if already read."""
+    if vote_round is _LATEST:
+        vote_round = voting.latest_round(db.session, workshop)
     key = f"{view_key(workshop, vote_round)}.{lang}"
     cache = _cache()
     cache_key = (workshop.id, workshop.code, key)

@@ -24,7 +24,7 @@ from workshop.live import participants, responses, workshops
 from workshop.live.timing import CONTROL_ACTIONS
 from workshop.messages import N_, ActionError
 from workshop.models import Participant, Workshop
-from workshop.web import actions, broadcast, i18n, identity, payloads, security, segment_view
+from workshop.web import actions, broadcast, i18n, identity, payloads, phone_snapshot, security
 from workshop.web.broadcast import NAMESPACES
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
@@ -121,18 +121,7 @@ def participant_connect(auth: Any = None) -> None:
     join_room(broadcast.room(workshop.id, PARTICIPANTS))
     join_room(broadcast.language_room(workshop.id, lang))
     join_room(broadcast.participant_room(participant.id))
-    own = [
-        payloads.own_response_payload(r) for r in responses.own_responses(db.session, participant)
-    ]
-    snapshot = {
-        "state": payloads.state_payload(workshop, clock.now()),
-        "segment": segment_view.shared_view(workshop, lang),
-        "responses": own,
-        "themes": payloads.themes_payload(workshop.id)["themes"],
-        "vote": payloads.vote_payload(workshop, PARTICIPANTS),
-        "ballot": payloads.own_ballot_payload(workshop, participant),
-    }
-    emit("snapshot", snapshot)
+    emit("snapshot", phone_snapshot.snapshot(workshop, participant, lang))
 
 
 @guarded
