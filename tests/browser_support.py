@@ -151,14 +151,17 @@ def measure_first_load(context, url: str, ready_selector: str, network: dict | N
 
 
 def live_session(
-    instance: Path, email: str = "light@example.org", password: str = "a long enough password"
+    instance: Path,
+    email: str = "light@example.org",
+    password: str = "a long enough password",
+    env: dict[str, str] | None = None,
 ):
     """A running server with a session started from the Thrive agenda and moved to its
     retrospective questions. Returns (server, join code); the caller stops the server."""
     import re
 
     csrf = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-    server = LiveServer(instance)
+    server = LiveServer(instance, env)
     server.cli("init-db")
     server.cli("create-facilitator", email, "--password", password)
     server.start()

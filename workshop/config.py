@@ -38,6 +38,7 @@ class Defaults:
     LOGIN_FAILURES_PER_MINUTE_PER_ADDRESS = 30
     WRONG_CODES_PER_MINUTE = 30  # per address: guessing a join code takes ~10^8 tries
     SOCKET_EVENTS_PER_10S = 40  # per connection: a person answers or votes a few times a minute
+    SOCKET_UNREADABLE_LOGS_PER_MINUTE = 20  # log lines about unreadable packets, per process
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators

@@ -17,7 +17,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app) -> None:
-    from workshop import database
+    from workshop import database, socket_packets
     from workshop.messages import N_
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["DATABASE_URL"])
@@ -37,4 +37,8 @@ def init_app(app) -> None:
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=64 * 1024,
         manage_session=False,
+        # Packets are read with a depth-bounded JSON decoder and refused while decoding when
+        # they are not what our clients send (workshop/socket_packets.py).
+        serializer=socket_packets.WorkshopPacket,
+        json=socket_packets.BoundedJSON,
     )

@@ -100,6 +100,9 @@ class Limits:
         )
         self.wrong_codes_by_address = RateLimiter(config["WRONG_CODES_PER_MINUTE"], 60)
         self.socket_events = RateLimiter(config["SOCKET_EVENTS_PER_10S"], 10)
+        # Log lines about unreadable socket packets (web/packet_guard.py): one per connection,
+        # and no more than this a minute however many connections send them.
+        self.unreadable_logs = RateLimiter(config["SOCKET_UNREADABLE_LOGS_PER_MINUTE"], 60)
 
 
 def limits() -> Limits:

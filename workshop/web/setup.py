@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from workshop.agenda.text import text_blocks
 from workshop.extensions import socketio
 from workshop.ids import MAX_ID
-from workshop.web import errors, i18n, identity, security, sockets
+from workshop.web import errors, i18n, identity, packet_guard, security, sockets
 from workshop.web.views import (
     auth,
     board,
@@ -40,6 +40,7 @@ def init_app(app) -> None:
     app.session_interface = identity.HandshakeSessionInterface()
     i18n.init_app(app)
     sockets.init_app(socketio)
+    packet_guard.init_app(socketio)
     views = (health, auth, facilitator, board, paper, editor, participant, screen, results)
     for view in (*views, collections):
         app.register_blueprint(view.bp)
