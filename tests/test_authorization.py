@@ -376,6 +376,19 @@ ROUTES = [
     ],
     Route(
         "GET",
+        "/api/workshops/<int:workshop_id>/links",
+        "/api/workshops/{id}/links",
+        facilitator_route(
+            Outcome(True, 200, json={}),  # a JSON body; tests/test_sharing.py checks it
+            Outcome(False, 404, json={"error": NOT_YOURS}),
+        )
+        | dict.fromkeys(
+            (ANONYMOUS, PARTICIPANT, OTHER_PARTICIPANT, PROJECTOR, SHARE_HOLDER),
+            Outcome(False, 401, json={"error": SIGN_IN_FIRST}),
+        ),
+    ),
+    Route(
+        "GET",
         "/api/workshops/<int:workshop_id>/results",
         "/api/workshops/{id}/results",
         facilitator_route(

@@ -231,3 +231,33 @@ def test_links_expire_when_the_facilitator_chose():
     assert sharing.is_active(link, now + timedelta(days=6))
     assert not sharing.is_active(link, now + timedelta(days=7))
     assert not sharing.is_active(SimpleNamespace(revoked_at=now, expires_at=None), now)
+
+
+def test_the_links_api_lists_what_a_script_needs_to_show_and_revoke(ref):
+    """An integrator signed in as the facilitator gets the join and projector addresses and
+    each share link's id, state and revoke address; revoking with that id works."""
+    api = f"/api/workshops/{ref.session.id}/links"
+    link = share(ref, expires_in_days="7", label="For the evaluators")
+    listed = ref.host.get(api).get_json()
+    assert listed["join"]["code"] == ref.session.code
+    assert listed["join"]["url"] == f"http://localhost/w/{ref.session.code}"
+    assert listed["projector"] == {
+        "token": ref.session.token,
+        "url": f"http://localhost/screen/{ref.session.token}",
+    }
+    assert ref.room.anonymous().get(listed["projector"]["url"]).status_code == 200
+    (entry,) = listed["share_links"]
+    assert entry["label"] == "For the evaluators" and entry["active"] is True
+    assert entry["expires_at"] is not None and entry["revoked_at"] is None
+    assert link.removeprefix("/shared/") not in str(listed)  # tokens are not stored
+    assert ref.host.post(entry["revoke_url"]).status_code == 302
+    (revoked,) = ref.host.get(api).get_json()["share_links"]
+    assert revoked["id"] == entry["id"] and revoked["active"] is False
+    assert revoked["revoked_at"] is not None
+    assert ref.room.anonymous().get(link).status_code == 404
+
+
+def test_the_links_api_is_for_the_sessions_facilitators_only(ref, room):
+    api = f"/api/workshops/{ref.session.id}/links"
+    assert room.anonymous().get(api).status_code == 401
+    assert room.facilitator().get(api).status_code == 404

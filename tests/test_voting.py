@@ -617,3 +617,18 @@ def test_a_co_facilitator_runs_the_vote(opened):
     response = co.vote(opened.session, "close", round_id=str(opened.round_id))
     assert response.status_code == 302
     assert opened.room.rounds(opened.session)[0]["is_open"] is False
+
+
+def test_a_phone_reconnecting_finds_its_own_ballot_in_the_snapshot(opened):
+    """docs/protocol.md §3.2: the participant snapshot's `ballot` is this participant's
+    latest ballot in the latest round (open or closed), null before they vote."""
+    w = opened
+    snapshot = w.ana.socket().payloads("snapshot")[-1]
+    assert snapshot["ballot"] is None
+    picks = [w.c["Childcare"], w.c["Transit"]]
+    assert cast(w.ana_socket, w.round_id, *picks, client_id="ana-ballot-1")["ok"]
+    stored = {"round_id": w.round_id, "picks": picks, "client_id": "ana-ballot-1"}
+    assert w.ana.socket().payloads("snapshot")[-1]["ballot"] == stored
+    assert w.bo.socket().payloads("snapshot")[-1]["ballot"] is None  # only one's own
+    assert vote_op(w, "close", round_id=w.round_id)["ok"]
+    assert w.ana.socket().payloads("snapshot")[-1]["ballot"] == stored

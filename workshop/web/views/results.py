@@ -33,7 +33,7 @@ from workshop.results import exports, sharing
 from workshop.results.build import build_results
 from workshop.results.model import FACILITATOR, SHARED, Results
 from workshop.web import i18n
-from workshop.web.access import own_workshop
+from workshop.web.access import join_url, own_workshop
 from workshop.web.forms import EmptyForm
 
 bp = Blueprint("results", __name__)
@@ -110,6 +110,46 @@ def api(workshop_id: int):
             description=gettext("Sign in as a facilitator of this session, or use a share link."),
         )
     return jsonify(exports.to_dict(_results(own_workshop(workshop_id), FACILITATOR)))
+
+
+@bp.get("/api/workshops/<int:workshop_id>/links")
+def links_api(workshop_id: int):
+    """For scripts: the addresses a facilitator hands out (join, projector) and the session's
+    share links with the ids a revoke needs (their tokens are not stored, so not listed)."""
+    if not current_user.is_authenticated:
+        abort(
+            401,
+            description=gettext("Sign in as a facilitator of this session, or use a share link."),
+        )
+    workshop = own_workshop(workshop_id)
+    now = clock.now()
+    return jsonify(
+        {
+            "join": {"code": workshop.code, "url": join_url(workshop)},
+            "projector": {
+                "token": workshop.projector_token,
+                "url": url_for("screen.projector", token=workshop.projector_token, _external=True),
+            },
+            "share_links": [
+                _share_link(workshop, link, now) for link in sharing.links_of(db.session, workshop)
+            ],
+        }
+    )
+
+
+def _share_link(workshop: Workshop, link, now: datetime) -> dict:
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": link.id,
+        "label": link.label,
+        "created_at": moment(link.created_at),
+        "expires_at": moment(link.expires_at),
+        "revoked_at": moment(link.revoked_at),
+        "active": sharing.is_active(link, now),
+        "revoke_url": url_for(".revoke_link", workshop_id=workshop.id, link_id=link.id),
+    }
 
 
 @bp.post("/facilitator/w/<int:workshop_id>/results/share")
