@@ -1,11 +1,11 @@
 """Scale-out on existing engines: two server processes share one live session through
 PostgreSQL and Redis (Flask-SocketIO's message queue). A phone on one process follows the
-facilitator on the other, and its ballot reaches the projector on the other."""
+facilitator on the other, and its ballot reaches the projector on the other; the rate limits
+on addresses and accounts count across both."""
 
 from __future__ import annotations
 
 import os
-
 import re
 import time
 
@@ -17,6 +17,8 @@ from conftest import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 EMAIL = "scale@example.org"
+WRONG_CODES = 6  # per address a minute, for this test's servers
+LOGIN_FAILURES = 4  # per account a minute
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -50,6 +52,8 @@ def two_servers(tmp_path, postgres_url, redis_url):
         # A channel of this test's own: another test run on the same Redis must not reach it.
         "WORKSHOP_MESSAGE_QUEUE_CHANNEL": f"workshop-test-{tmp_path.name}-{os.getpid()}",
         "WORKSHOP_SECRET_KEY": "shared-by-every-process",  # cookies signed by one are valid on the other
+        "WORKSHOP_WRONG_CODES_PER_MINUTE": str(WRONG_CODES),
+        "WORKSHOP_LOGIN_FAILURES_PER_MINUTE": str(LOGIN_FAILURES),
     }
     first = LiveServer(tmp_path / "a", env)
     first.cli("init-db")
@@ -134,3 +138,29 @@ def test_two_processes_share_one_live_session(two_servers):
     assert tally["rows"][0]["title"] == "Meetings" and tally["rows"][0]["points"] == 3
     phone.disconnect()
     projector.disconnect()
+
+
+def test_a_guesser_gets_each_limit_once_however_many_processes_answer(two_servers):
+    """Before, each process counted on its own: alternating between two, a guesser had twice
+    the wrong join codes and twice the failed sign-ins."""
+    servers = two_servers
+    guesser = requests.Session()
+    statuses = [
+        guesser.get(f"{servers[n % 2].url}/join?code=ZZZZZZ").status_code
+        for n in range(WRONG_CODES + 1)
+    ]
+    assert statuses == [404] * WRONG_CODES + [429]
+    for server in servers:  # the address is now refused by both
+        assert guesser.get(f"{server.url}/join?code=ZZZZZZ").status_code == 429
+
+    def sign_in(server, password: str) -> int:
+        http = requests.Session()
+        form = {"email": EMAIL, "password": password}
+        return post_form(
+            http, server.url + "/auth/login", server.url + "/auth/login", form
+        ).status_code
+
+    tries = [sign_in(servers[n % 2], "not the password") for n in range(LOGIN_FAILURES)]
+    assert tries == [400] * LOGIN_FAILURES
+    for server in servers:  # even the right password waits now, on either process
+        assert sign_in(server, PASSWORD) == 429

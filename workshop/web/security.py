@@ -2,8 +2,12 @@
 
 The Content-Security-Policy allows no inline script: pages hand their initial state over in
 `<script type="application/json">`, which browsers never execute, and load one script file.
-Rate limits are kept in memory per process: enough to stop a guessing loop or one flooding
-phone; with several processes each enforces its own share.
+Rate limits on addresses and accounts (failed sign-ins, wrong join codes) are kept with the
+`limits` library where every process sees them: in Redis when the app has a message queue
+(`WORKSHOP_MESSAGE_QUEUE`, so several processes behind a proxy share one count), else in this
+process's memory. Limits on one socket connection stay in the process that holds the
+connection: a connection lives in one process, so its count is the same there, and the room's
+busiest path pays no Redis round trip per event.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import time
 from collections import deque
 
 from flask import Flask, request
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,7 +59,8 @@ def init_app(app: Flask) -> None:
 
 
 class RateLimiter:
-    """At most `limit` events per `window` seconds per key (a sliding window)."""
+    """At most `limit` events per `window` seconds per key (a sliding window), in this
+    process: for per-connection limits, on the path every socket event takes."""
 
     def __init__(self, limit: int, window: float, max_keys: int = 100_000):
         self.limit = limit
@@ -87,6 +95,36 @@ class RateLimiter:
             self.events.clear()
 
 
+class SharedLimiter:
+    """At most `limit` events per `window` seconds per key, counted in a `limits` storage that
+    every process of a deployment shares (or this process alone, with memory storage)."""
+
+    def __init__(self, strategy: MovingWindowRateLimiter, name: str, limit: int, window: int):
+        self.strategy, self.name = strategy, name
+        self.item = RateLimitItemPerSecond(limit, window)
+
+    def hit(self, key: str) -> bool:
+        """Record one event; False when the key is over its limit (the event is refused)."""
+        return self.strategy.hit(self.item, self.name, key)
+
+    def blocked(self, key: str) -> bool:
+        """Whether the key is over its limit, without counting an event."""
+        return not self.strategy.test(self.item, self.name, key)
+
+    def reset(self) -> None:
+        self.strategy.storage.reset()
+
+
+def shared_storage(config) -> MemoryStorage | RedisStorage:
+    """Redis when the deployment has a Redis message queue; its keys carry the queue's channel,
+    which is already one deployment's own (two on one Redis server must not share counts)."""
+    queue = config["MESSAGE_QUEUE"] or ""
+    if queue.startswith(("redis://", "rediss://")):
+        prefix = f"workshop-limits:{config['MESSAGE_QUEUE_CHANNEL']}"
+        return RedisStorage(queue, key_prefix=prefix)
+    return MemoryStorage()
+
+
 class Limits:
     """One app's limiters. Failed sign-ins: per account and per address. Wrong join codes: per
     address (phones on one venue wifi share an address, so only wrong codes count, never
@@ -94,11 +132,16 @@ class Limits:
     without slowing the room."""
 
     def __init__(self, config):
-        self.failed_logins_by_account = RateLimiter(config["LOGIN_FAILURES_PER_MINUTE"], 60)
-        self.failed_logins_by_address = RateLimiter(
-            config["LOGIN_FAILURES_PER_MINUTE_PER_ADDRESS"], 60
+        shared = MovingWindowRateLimiter(shared_storage(config))
+        self.failed_logins_by_account = SharedLimiter(
+            shared, "failed-logins-by-account", config["LOGIN_FAILURES_PER_MINUTE"], 60
         )
-        self.wrong_codes_by_address = RateLimiter(config["WRONG_CODES_PER_MINUTE"], 60)
+        self.failed_logins_by_address = SharedLimiter(
+            shared, "failed-logins-by-address", config["LOGIN_FAILURES_PER_MINUTE_PER_ADDRESS"], 60
+        )
+        self.wrong_codes_by_address = SharedLimiter(
+            shared, "wrong-codes-by-address", config["WRONG_CODES_PER_MINUTE"], 60
+        )
         self.socket_events = RateLimiter(config["SOCKET_EVENTS_PER_10S"], 10)
         # Log lines about unreadable socket packets (web/packet_guard.py): one per connection,
         # and no more than this a minute however many connections send them.
