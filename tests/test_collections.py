@@ -539,3 +539,15 @@ def test_user_text_is_escaped_on_the_page_and_neutralized_in_spreadsheets(room):
             csv.DictReader(io.StringIO(archive.read("not_in_plan.csv").decode("utf-8-sig")))
         )
     assert [row["theme"] for row in rows] == ['\'=HYPERLINK("http://x")', "Safe"]
+
+
+def test_a_themes_spanish_title_in_an_export_reaches_spanish_readers(room):
+    owner = room.facilitator()
+    base = new_collection(owner)
+    document = export_of(TABLES[5], 11)  # Mountain: "Arts and culture" serves no strategy
+    arts = next(t for t in document["themes"] if t["title"] == "Arts and culture")
+    arts["title_es"] = "Arte y cultura"
+    upload(owner, base, ("m.json", json.dumps(document).encode()), table_name="Mountain")
+    assert "Arte y cultura" in owner.page(base + "?lang=es")
+    english = owner.page(base + "?lang=en")
+    assert "Arts and culture" in english and "Arte y cultura" not in english

@@ -262,15 +262,17 @@ def _theme(item: Any, path: str, answers: dict[int, Answer], named: dict) -> Tab
 
 
 def _translated_titles(item: dict) -> dict[str, str]:
-    """A theme's titles in other languages, where the export gives them."""
-    found = item.get("translations")
-    if not isinstance(found, dict):
-        return {}
-    return {
-        lang: texts["title"]
-        for lang, texts in found.items()
-        if isinstance(texts, dict) and isinstance(texts.get("title"), str) and texts["title"]
-    }
+    """A theme's titles in other languages, where the export gives them: `title_es` (from the
+    board's Spanish titles), or a `translations` object by language."""
+    found = {}
+    if isinstance(item.get("title_es"), str) and item["title_es"].strip():
+        found["es"] = item["title_es"]
+    others = item.get("translations")
+    if isinstance(others, dict):
+        for lang, texts in others.items():
+            if isinstance(texts, dict) and isinstance(texts.get("title"), str) and texts["title"]:
+                found.setdefault(lang, texts["title"])
+    return found
 
 
 def _vote(vote: Any) -> VoteInfo | None:
