@@ -8,7 +8,8 @@ time (the worst case of a regional morning): its phones join, answer three times
 answer window, its facilitator opens the themes board (`--board-at`), makes themes and opens the
 vote, and every phone casts one ballot within the ballot window while the room's projector and
 console watch the tally. The phones, projector watchers and phases are `bench/load_bench.py`'s
-(so the phone model is the load bench's: `workshop.live.simulate`). For each room: answer and
+(so its phones are the load bench's: `workshop.live.phone_page`, phones that do on the network
+what the shipped participant page does). For each room: answer and
 ballot acknowledgement latency, the time from its last acknowledged ballot until its projector
 held a tally counting every ballot, errors; then what was lost or duplicated (acknowledged
 answers and ballots against the database), server CPU and peak memory.
@@ -109,7 +110,7 @@ class Room:
         if board is not None:
             await board
         await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
-        await wait_until(lambda: all(p.random_picks() for p in phones if p.sio.connected), 60)
+        await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
         ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, self.rng)
         await wait_until(lambda: self.projector.complete_at(ballots_ok) is not None, 30)
         complete = self.projector.complete_at(ballots_ok)
