@@ -261,6 +261,18 @@ def connected(both: SideBySide, times: int, timeout: float = 20) -> None:
             both.page.pause(0.05)
 
 
+def failed_to_reconnect(both: SideBySide, page_mark: int, model_mark: int) -> None:
+    """Wait until the page and the model have each tried to reconnect, and failed, since the
+    marks (socket.io-client waits 0.5-1.5 s before its first attempt)."""
+    deadline = time.monotonic() + 20
+    page_failed = ("socket", "open websocket")  # with no server, a WebSocket never opens
+    while page_failed not in both.page.entries[page_mark:] or (
+        ("socket", "connect failed") not in both.model.entries[model_mark:]
+    ):
+        assert time.monotonic() < deadline, "the page or the model never tried to reconnect"
+        both.page.pause(0.05)
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"phone-model-{name}.png"), full_page=True)
@@ -338,10 +350,14 @@ def answer_while_the_server_restarts(server: LiveServer, page, model: Model, bot
     has reconnected (over a fresh long-polling handshake: the WebSocket that worked is gone)."""
     from playwright.sync_api import expect
 
+    page_mark, model_mark = len(both.page.entries), len(model.entries)
     server.kill()
     expect(page.locator("[data-connection]")).to_be_visible()
     answer(page, RETRO_QUESTION, "Written while the server was down")
     pending = model.start(model.phone.respond("worked_well", "Typed during the outage"))
+    # Both must have failed to reconnect once before the server comes back: a failed attempt
+    # makes the next one long-poll, and which attempt first finds the server up is timing.
+    failed_to_reconnect(both, page_mark, model_mark)
     server.start()
     expect(page.get_by_label("Edit your answer 2")).to_have_value(
         "Written while the server was down", timeout=30000
