@@ -188,3 +188,35 @@ def test_workshop_rollup_errors_are_one_line(region, tmp_path):
     assert result.exit_code != 0
     assert "no collection has the number or name 'no such thing'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_regional_day_of_forty_tables_prints_every_table(tmp_path):
+    """Forty tables do not fit side by side on a page (fpdf2 refused the 4 mm cells: a 500):
+    the matrix continues in blocks that repeat the strategies, and every table is in it."""
+    from collections_support import export_of
+    from conftest import make_app
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
+    base = client.post("/facilitator/collections/", data={"name": "Regional day"}).headers[
+        "Location"
+    ]
+    base = base.removesuffix("tables")
+    for number in range(1, 41):
+        spec = TABLES[number % len(TABLES)]
+        data = json.dumps(export_of(spec, 100 + number)).encode()
+        name = f"Table {number:02d}"
+        files = {"files": (io.BytesIO(data), f"t{number}.json")}
+        assert client.post(base + "import", data={**files, "table_name": name}).status_code == 302
+    reply = client.get(f"{base}download/pdf")
+    assert reply.status_code == 200
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(reply.data)).pages)
+    for number in range(1, 41):
+        assert f"Table {number:02d}" in text
+    assert "Tables 1-12 of 40" in text and "Tables 37-40 of 40" in text
+    with app.app_context():
+        db.engine.dispose()

@@ -78,19 +78,41 @@ def _ranking(pdf: _Report, rollup: Rollup) -> None:
         pdf.paragraph(f"Left out (no ballot): {names}", style="I", size=9)
 
 
+# Tables side by side on one landscape page: beyond this a cell is too narrow for "41.7% (12)",
+# so a regional day's matrix continues in blocks, each repeating the strategy column.
+TABLES_PER_BLOCK = 12
+
+
 def _matrix(pdf: _Report, rollup: Rollup) -> None:
     """Strategies down, tables across; each cell the share in % (rank), shaded."""
     pdf.add_page(orientation="L")
     pdf.heading("Tables x strategies (share of each table's points, rank at the table)")
-    tables = rollup.tables
+    tables = list(enumerate(rollup.tables))
+    blocks = [tables[i : i + TABLES_PER_BLOCK] for i in range(0, len(tables), TABLES_PER_BLOCK)]
+    for block in blocks or [[]]:
+        if len(blocks) > 1:
+            first, last = block[0][0] + 1, block[-1][0] + 1
+            pdf.paragraph(f"Tables {first}-{last} of {len(tables)}", style="B", size=9)
+        _matrix_block(pdf, rollup, block)
+    pdf.set_font(FONT, "", 10)
+    pdf.set_text_color(*MUTED)
+    pdf.paragraph("Grey, empty: the table held no vote. '-': the table gave it no points.", size=8)
+    pdf.set_text_color(*INK)
+
+
+def _matrix_block(pdf: _Report, rollup: Rollup, block: list) -> None:
+    """The matrix for some of the tables (index, table), as one fpdf2 table."""
+    across = max(min(len(rollup.tables), TABLES_PER_BLOCK), 1)  # every block's cells as wide
     name_width = min(70, pdf.epw * 0.3)
-    cell_width = (pdf.epw - name_width) / max(len(tables), 1)
-    pdf.set_font(FONT, "", 7 if len(tables) > 12 else 8)
-    heads = ["Strategy"] + [t.name + ("" if t.voted else " (no vote)") for t in tables]
+    cell_width = (pdf.epw - name_width) / across
+    pdf.set_font(FONT, "", 7 if across > 8 else 8)
+    heads = ["Strategy"] + [t.name + ("" if t.voted else " (no vote)") for _, t in block]
     header_style = FontFace(emphasis="BOLD", fill_color=HEAT[1])
     with pdf.table(
-        col_widths=(name_width, *[cell_width] * len(tables)),
-        text_align=("LEFT", *["CENTER"] * len(tables)),
+        width=name_width + cell_width * len(block),
+        col_widths=(name_width, *[cell_width] * len(block)),
+        text_align=("LEFT", *["CENTER"] * len(block)),
+        align="LEFT",
         markdown=False,
         headings_style=header_style,
         line_height=4.5,
@@ -99,12 +121,9 @@ def _matrix(pdf: _Report, rollup: Rollup) -> None:
         for item in rollup.strategies:
             row = table.row()
             row.cell(pdf_text(item.name), style=PLAIN)
-            for cell in item.cells:
-                _matrix_cell(row, cell)
-    pdf.set_font(FONT, "", 10)
-    pdf.set_text_color(*MUTED)
-    pdf.paragraph("Grey, empty: the table held no vote. '-': the table gave it no points.", size=8)
-    pdf.set_text_color(*INK)
+            for index, _ in block:
+                _matrix_cell(row, item.cells[index])
+    pdf.ln(3)
 
 
 def _matrix_cell(row, cell) -> None:
