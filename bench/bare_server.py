@@ -1,13 +1,19 @@
 """The stack's ceiling: a bare Flask-SocketIO server (gevent, as the app runs) that speaks the
 same protocol to phones and the projector and does the same fan-out, with no database, no
 validation and no templates. The load benchmark runs it beside the app, so the app's cost is
-reported as a ratio to what the stack itself allows on the same machine at the same time."""
+reported as a ratio to what the stack itself allows on the same machine at the same time.
+
+Its phones are the load bench's phone model (`workshop.live.phone_page`), so it serves what
+that model reads: a join form, a live page with its initial state, a snapshot with the
+segment's view, and on `POST /advance` the next segment to every phone (`state` and `segment`,
+one view for the room), the last of them a ballot form."""
 
 from gevent import monkey
 
 monkey.patch_all()
 
 import itertools  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
 import time  # noqa: E402
@@ -21,6 +27,8 @@ socketio = SocketIO(app, async_mode="gevent")
 ballots: dict[str, list[int]] = {}
 counter = itertools.count(1)
 pending = {"tally": False}
+stage = {"index": 1}  # the segment on: answers first, the vote from VOTE_AT on
+VOTE_AT = 4
 CANDIDATES = [
     {"id": i, "title": f"Theme {i}", "description": "", "theme_id": i} for i in range(1, 6)
 ]
@@ -42,7 +50,13 @@ def healthz():
 
 @app.get("/w/<code>")
 def page(code):
-    return '<form><input type="hidden" name="csrf_token" value="x"><input type="radio" name="role" value="Member"></form>'
+    if not request.cookies.get("wsp"):
+        return (
+            '<form><input type="hidden" name="csrf_token" value="x">'
+            '<input type="radio" name="role" value="Member"></form>'
+        )
+    initial = json.dumps({"lang": "en", "state": state()})
+    return f'<script type="application/json" id="initial-state">{initial}</script>'
 
 
 @app.post("/w/<code>/join")
@@ -52,17 +66,54 @@ def join(code):
     return response
 
 
+@app.post("/advance")
+def advance():
+    """The facilitator's next step: the room's phones get the new state and segment."""
+    stage["index"] += 1
+    socketio.emit("state", state(), to="participants", namespace="/participant")
+    socketio.emit("segment", view(), to="participants", namespace="/participant")
+    return jsonify(ok=True)
+
+
 def state():
-    return {
-        "status": "running",
-        "segment": {"index": 3, "kind": "vote", "id": "vote", "prompt_ids": []},
+    voting = stage["index"] >= VOTE_AT
+    segment = {
+        "index": stage["index"],
+        "kind": "vote" if voting else "prompts",
+        "id": "vote" if voting else f"segment-{stage['index']}",
+        "prompt_ids": [] if voting else ["worked_well"],
     }
+    return {"status": "running", "segment": segment}
+
+
+def view():
+    """The segment as every phone sees it (one for the room, as the app shares one per
+    language); from VOTE_AT on, a ranked ballot form as the app's."""
+    html = f"<section><h2>Segment {stage['index']}</h2></section>"
+    if stage["index"] >= VOTE_AT:
+        options = "".join(f'<option value="{c["id"]}">{c["title"]}</option>' for c in CANDIDATES)
+        picks = "".join(
+            f'<select name="pick-{n}"><option value="">-</option>{options}</select>'
+            for n in range(1, ROUND["picks"] + 1)
+        )
+        html += (
+            f'<form data-ballot-form><input type="hidden" name="round_id" value="1">{picks}</form>'
+        )
+    return {"key": f"{stage['index']}.running.en", "html": html}
 
 
 @socketio.on("connect", namespace="/participant")
 def participant_connect(auth=None):
     join_room("participants")
-    emit("snapshot", {"state": state(), "vote": {"round": ROUND}, "responses": [], "themes": []})
+    emit(
+        "snapshot",
+        {"state": state(), "segment": view(), "responses": [], "ballot": None, "themes": []},
+    )
+
+
+@socketio.on("sync", namespace="/participant")
+def sync(data=None):
+    return {"server_now": int(time.time() * 1000)}
 
 
 @socketio.on("connect", namespace="/screen")
@@ -90,6 +141,7 @@ def respond(data):
         to="facilitators",
         namespace="/facilitator",
     )
+    emit("own", {"action": "created", "response": response})
     return {"ok": True, "response": response, "duplicate": False}
 
 

@@ -7,10 +7,14 @@ answers (`--board-at`), so the theme suggester's encoders load, embed the answer
 then every answer as it arrives;
 `app-nosuggest` is the same app with that switched off (WORKSHOP_SUGGEST_AHEAD=false);
 `scaleout` is two processes sharing PostgreSQL and Redis.
+The phones are `workshop.live.phone_page.SimulatedPhone`: on the network they do what the
+shipped participant page does (tests/test_e2e_phone_model.py checks it against Chromium).
 For each N it records join time, answer and ballot acknowledgement latency (p50, p95, p99,
-max), the time from the last acknowledged ballot until the projector holds a tally counting
-every ballot, errors, lost and duplicated submissions (checked in the database), server CPU
-seconds and peak memory. The bare Flask-SocketIO server does the same fan-out with no
+max), how long each of the facilitator's three steps to the vote (next, next, open the vote)
+took to reach every phone (p50, p99, max; `bench/room_steps.py`), the time from the last
+acknowledged ballot until the projector holds a tally counting every ballot, phones that lost
+their connection, answers and ballots never acknowledged, errors, lost and duplicated
+submissions (checked in the database), server CPU seconds and peak memory. The bare Flask-SocketIO server does the same fan-out with no
 database in the same run, so the app's cost is also given as a ratio to the stack's ceiling.
 
 For digging into a run: BENCH_RSS_TRACE=FILE logs, every 50 ms, the server's memory and the CPU
@@ -38,6 +42,7 @@ from pathlib import Path
 import socketio
 from sqlalchemy import create_engine, text
 
+from bench.room_steps import AppSteps, BareSteps, take_steps
 from bench.servers import FacilitatorDriver, ServerProcess, app_server, bare_server
 from workshop.live.simulate import SimulatedPhone, Timings
 
@@ -237,11 +242,11 @@ async def open_board(facilitator: FacilitatorDriver, after: float) -> None:
 
 
 def open_vote(facilitator: FacilitatorDriver) -> None:
-    for title in ("Meetings", "Relationships", "Communication", "Funding", "Data"):
-        facilitator.post("/board/", {"op": "create", "new_title": title}).raise_for_status()
-    facilitator.control("next")
-    facilitator.control("next")
-    facilitator.post("/vote", {"op": "open", "source": "themes"}).raise_for_status()
+    """Themes made, two segments on, the vote opened, without measuring each step."""
+    steps = AppSteps(facilitator)
+    steps.prepare()
+    for _name, step in steps.steps():
+        step()
 
 
 async def run_room(
@@ -278,9 +283,9 @@ async def run_room(
     acked = await answer_phase(phones, args.answer_window, rng)
     if watching is not None:
         await watching
-    if facilitator is not None:
-        mark("open vote")
-        await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
+    mark("open vote")
+    steps = AppSteps(facilitator) if facilitator is not None else BareSteps(urls[0])
+    changes = await take_steps(steps, phones)
     await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
     mark("ballots")
     ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, rng)
@@ -290,6 +295,9 @@ async def run_room(
     lag_watch.cancel()
     collector.stop()
     write_latency_trace(timings, lags, collector.pauses)
+    dropped = sum(
+        1 for phone in phones if phone.socket is None or phone.socket.drops or not phone.connected
+    )
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
     for screen in watchers:  # an open client left to the event loop's end warns on exit
         await screen.sio.disconnect()
@@ -303,11 +311,26 @@ async def run_room(
         "tally_complete_after_last_ballot_ms": round(max(0.0, complete - last_ack) * 1000, 1)
         if complete
         else None,
+        "segment_ms": summary(changes["latencies"]),
+        "segment_missed": changes["missed"],
+        "dropped": dropped,
+        "unacked_answers": unacknowledged(timings, "respond"),
+        "unacked_ballots": unacknowledged(timings, "ballot"),
         "errors": len(timings.errors),
         "error_samples": sorted(set(timings.errors))[:5],
         "acked_responses": acked,
         "acked_ballots": ballots_ok,
     }
+
+
+def unacknowledged(timings: Timings, event: str) -> int:
+    """Answers or ballots a person sent (or, for a ballot, could not send: no vote on the
+    phone) that were never acknowledged."""
+    return sum(
+        1
+        for error in timings.errors
+        if error in (f"{event}: never acknowledged", f"{event}: no open vote reached this phone")
+    )
 
 
 def verify_database(database_url: str, acked: list[str], ballots_ok: int) -> dict:
@@ -372,17 +395,25 @@ def fresh_postgres_schema() -> str:
 def table(rows: list[dict]) -> str:
     head = (
         "| mode | N | joined | join p95 | answer p50 / p95 / p99 / max | ballot p50 / p95 / p99 / max "
-        "| tally complete after last ballot | errors | lost | dup | CPU s | peak MB (encoder process) |\n"
-        "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| new segment on every phone p50 / p99 / max | tally complete after last ballot "
+        "| dropped phones | unacknowledged answers / ballots | errors | lost | dup | CPU s "
+        "| peak MB (encoder process) |\n"
+        "| --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: |\n"
     )
     lines = []
     for r in rows:
-        a, b = r["respond_ms"], r["ballot_ms"]
+        a, b, c = r["respond_ms"], r["ballot_ms"], r["segment_ms"]
+        missed = f" ({r['segment_missed']} never)" if r["segment_missed"] else ""
         lines.append(
             f"| {r['mode']} | {r['participants']} | {r['joined']} | {r['join_ms']['p95']} ms "
-            f"| {a['p50']} / {a['p95']} / {a['p99']} / {a['max']} ms | {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms "
-            f"| {r['tally_complete_after_last_ballot_ms']} ms | {r['errors']} | {r.get('lost', '–')} "
-            f"| {r.get('duplicated', '–')} | {r['server_cpu_s']} | {peak_memory(r)} |"
+            f"| {a['p50']} / {a['p95']} / {a['p99']} / {a['max']} ms "
+            f"| {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms "
+            f"| {c['p50']} / {c['p99']} / {c['max']} ms{missed} "
+            f"| {r['tally_complete_after_last_ballot_ms']} ms | {r['dropped']} "
+            f"| {r['unacked_answers']} / {r['unacked_ballots']} | {r['errors']} "
+            f"| {r.get('lost', '–')} | {r.get('duplicated', '–')} | {r['server_cpu_s']} "
+            f"| {peak_memory(r)} |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -395,8 +426,8 @@ def peak_memory(row: dict) -> str:
 
 def ratios(rows: list[dict]) -> str:
     lines = [
-        "| mode | N | answer p95: app / bare | ballot p95: app / bare |",
-        "| --- | ---: | ---: | ---: |",
+        "| mode | N | answer p95: app / bare | ballot p95: app / bare | new segment p99: app / bare |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     by_key = {(r["mode"], r["participants"]): r for r in rows}
     for (mode, n), row in sorted(by_key.items()):
@@ -405,7 +436,8 @@ def ratios(rows: list[dict]) -> str:
             continue
         answer = row["respond_ms"]["p95"] / max(bare["respond_ms"]["p95"], 0.1)
         ballot = row["ballot_ms"]["p95"] / max(bare["ballot_ms"]["p95"], 0.1)
-        lines.append(f"| {mode} | {n} | {answer:.1f}× | {ballot:.1f}× |")
+        segment = row["segment_ms"]["p99"] / max(bare["segment_ms"]["p99"], 0.1)
+        lines.append(f"| {mode} | {n} | {answer:.1f}× | {ballot:.1f}× | {segment:.1f}× |")
     return "\n".join(lines) + "\n"
 
 

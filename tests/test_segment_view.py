@@ -45,15 +45,15 @@ def test_each_phone_gets_the_new_segment_in_its_language_with_nothing_of_anyone(
 
     host.control(session, "next")
     english_view, spanish_view = english.last("segment"), spanish.last("segment")
-    assert "<h1 id=\"segment-title\">Forward Planning</h1>" in english_view["html"]
-    assert "<h1 id=\"segment-title\">Planificación a futuro</h1>" in spanish_view["html"]
+    assert '<h1 id="segment-title">Forward Planning</h1>' in english_view["html"]
+    assert '<h1 id="segment-title">Planificación a futuro</h1>' in spanish_view["html"]
     assert "Parte 3 de 4" in spanish_view["html"] and "Part 3 of 4" in english_view["html"]
     assert "Su respuesta" in spanish_view["html"]  # the page's own words, not only the agenda's
     assert english_view["key"].endswith(".en") and spanish_view["key"].endswith(".es")
     for view in (english_view, spanish_view):
         assert "Peer networking" not in view["html"] and "Ana" not in view["html"]
         assert re.findall(r'name="csrf_token" value="([^"]*)"', view["html"]) == [""] * 4
-        assert 'data-own-answer' in view["html"]  # each prompt's template for own answers
+        assert "data-own-answer" in view["html"]  # each prompt's template for own answers
 
     # a phone connecting now gets the same view in its snapshot, its own answers beside it
     (snapshot,) = ana.socket().payloads("snapshot")
@@ -99,11 +99,11 @@ def test_the_shared_view_follows_the_vote_it_shows(room):
 
     round_id = console.emit("vote", {"op": "open"})["round_id"]
     opened = socket.last("segment")
-    assert 'data-ballot-form' in opened["html"] and "Networking" in opened["html"]
+    assert "data-ballot-form" in opened["html"] and "Networking" in opened["html"]
     assert console.emit("vote", {"op": "close", "round_id": round_id})["ok"]
     closed = socket.last("segment")
     assert "Voting is closed" in closed["html"] and 'class="ranking"' in closed["html"]
-    assert 'data-ballot-form' not in closed["html"]
+    assert "data-ballot-form" not in closed["html"]
     assert console.emit("vote", {"op": "reopen", "round_id": round_id})["ok"]
     reopened = socket.last("segment")
     assert len({waiting["key"], opened["key"], closed["key"]}) == 3
