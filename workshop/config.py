@@ -41,6 +41,9 @@ class Defaults:
     SOCKET_UNREADABLE_LOGS_PER_MINUTE = 20  # log lines about unreadable packets, per process
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     PUBLIC_URL = ""  # e.g. http://192.168.1.20:5000 so phones and the QR code use the venue address
+    # The address `workshop.serve` listens on (it sets this): 0.0.0.0 answers phones on the
+    # network, 127.0.0.1 only this machine. None: served some other way, not known.
+    SERVE_HOST: str | None = None
     BROADCAST_INTERVAL = 0.25  # seconds between coalesced count updates to screens and facilitators
     # Once a facilitator opens a session's themes board, embed its answers for theme
     # suggestions as they arrive, so the click finds the work done (this loads the two

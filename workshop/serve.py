@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 
 def main() -> None:
-    from workshop import accounts, create_app
+    from workshop import accounts, create_app, network
     from workshop.extensions import db
 
     host = os.environ.get("HOST", "127.0.0.1")
@@ -26,7 +26,7 @@ def main() -> None:
     # numpy work; with the default 5 ms switch interval every answer the event loop handles
     # can wait several such slices for the GIL. 1 ms keeps the room's replies prompt.
     sys.setswitchinterval(0.001)
-    app = create_app({"ASYNC_MODE": "gevent"})
+    app = create_app({"ASYNC_MODE": "gevent", "SERVE_HOST": host})
     quiet_garbage_collector()
     with app.app_context():
         try:
@@ -36,6 +36,9 @@ def main() -> None:
                 "The database is not set up: run `.venv/bin/workshop init-db` first."
             ) from None
     print(f"workshop is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    addresses = network.lan_addresses()
+    for line in network.startup_lines(host, port, app.config["PUBLIC_URL"], addresses):
+        print(line, flush=True)
     if facilitators == 0:
         print(
             "No facilitator account yet. In another terminal, create one with:\n"

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from workshop.agenda.text import text_blocks
 from workshop.extensions import socketio
 from workshop.ids import MAX_ID
-from workshop.web import errors, i18n, identity, packet_guard, security, sockets
+from workshop.web import access, errors, i18n, identity, packet_guard, security, sockets
 from workshop.web.views import (
     auth,
     board,
@@ -48,6 +48,7 @@ def init_app(app) -> None:
     security.init_app(app)
     app.add_template_filter(text_blocks)
     app.add_template_filter(present_attributes)
+    app.add_template_global(access.loopback_notice)
 
 
 def present_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
