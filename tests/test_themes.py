@@ -258,7 +258,7 @@ def test_hiding_an_answer_updates_the_theme_counts_the_room_sees(world, console)
     screen.events()
     assert console.socket.emit("hide_response", {"id": world.bus})["ok"]
     assert screen.last("themes")["themes"] == [
-        {"id": theme_id, "title": "Access", "description": "", "count": 1}
+        {"id": theme_id, "title": "Access", "title_es": "", "description": "", "count": 1}
     ]
 
 
@@ -471,7 +471,14 @@ def test_facilitators_receive_the_board_with_every_answers_place(world, console)
     theme_id = console.create("Access", world.childcare, world.bus)
     assert console.socket.last("board") == {
         "themes": [
-            {"id": theme_id, "title": "Access", "description": "", "count": 2, "strategy_ids": []}
+            {
+                "id": theme_id,
+                "title": "Access",
+                "description": "",
+                "count": 2,
+                "strategy_ids": [],
+                "title_es": "",
+            }
         ],
         "assignments": {str(i): world.room.placement(world.session)[i] for i in world.ids},
     }
@@ -481,7 +488,8 @@ def test_the_room_receives_theme_titles_and_counts_only(world, console):
     phone, screen = world.ana.socket(), world.room.screen(world.session)
     phone.events(), screen.events()
     theme_id = console.create("Access", world.childcare, world.bus)
-    expected = {"themes": [{"id": theme_id, "title": "Access", "description": "", "count": 2}]}
+    listed = {"id": theme_id, "title": "Access", "title_es": "", "description": "", "count": 2}
+    expected = {"themes": [listed]}
     for socket in (phone, screen):
         events = socket.events()
         assert events == [("themes", expected)]

@@ -189,6 +189,8 @@ class Theme(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
+    # The title Spanish-speaking phones show ("" until a facilitator gives one).
+    title_es: Mapped[str] = mapped_column(String(120), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -231,6 +233,8 @@ class Candidate(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("vote_round.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
+    # A theme's Spanish title as it stood when the round opened, like `title` ("" if none).
+    title_es: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
     strategy_id: Mapped[str | None] = mapped_column(String(64))

@@ -327,7 +327,7 @@
       var li = document.createElement("li");
       var link = document.createElement("a");
       link.href = "/w/" + encodeURIComponent(code) + "/themes/" + theme.id;
-      link.textContent = theme.title;
+      link.textContent = (initial.lang === "es" && theme.title_es) || theme.title;
       var count = document.createElement("span");
       count.className = "muted";
       count.textContent = " (" + t(theme.count === 1 ? "answers_one" : "answers_other", { n: theme.count }) + ")";

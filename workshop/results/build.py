@@ -11,6 +11,7 @@ the database through here.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -73,7 +74,7 @@ def build_results(
         audience=audience,
         names_included=audience == FACILITATOR and _asks_names(agenda),
         vote=vote,
-        themes=_theme_results(db, workshop, vote_round, rows, names),
+        themes=_theme_results(db, workshop, vote_round, rows, names, lang),
         responses=tuple(rows),
         participation=_participation(db, workshop, agenda, rows, vote, audience),
         agenda_run=agenda_run(agenda, runs, workshop.ended_at or now),
@@ -210,8 +211,10 @@ def _theme_results(
     vote_round: VoteRound | None,
     rows: list[ResponseRow],
     names: dict[str, str],
+    lang: str = "",
 ) -> tuple[ThemeResult, ...]:
-    """The ranking in rank order, then the themes that were not on the ballot."""
+    """The ranking in rank order, then the themes that were not on the ballot. A theme's title
+    is the one a reader of `lang` sees (its Spanish one in Spanish, where it has one)."""
     summaries = {summary.id: summary for summary in themes.summaries(db, workshop)}
     by_theme: dict[int | None, list[ResponseRow]] = defaultdict(list)
     for row in rows:
@@ -233,12 +236,24 @@ def _theme_results(
         for summary in summaries.values()
         if summary.id not in on_ballot
     ]
-    return tuple(ranked + rest)
+    return tuple(_in_language(item, lang) for item in ranked + rest)
+
+
+def _in_language(item: ThemeResult, lang: str) -> ThemeResult:
+    if lang.startswith("es") and item.title_es:
+        return replace(item, title=item.title_es)
+    return item
 
 
 def _unranked(summary: themes.ThemeSummary, strategies, questions) -> ThemeResult:
     return ThemeResult(
-        "theme", summary.title, summary.description, summary.id, strategies, questions
+        "theme",
+        summary.title,
+        summary.description,
+        summary.id,
+        strategies,
+        questions,
+        title_es=summary.title_es,
     )
 
 
@@ -270,6 +285,7 @@ def _ranked(db, vote_round, theme_parts, names, summaries) -> list[ThemeResult]:
                 ballots=row.ballots,
                 strategies=strategies,
                 questions=questions,
+                title_es=candidate.title_es if not candidate.strategy_id else "",
             )
         )
     return ranked

@@ -190,6 +190,7 @@ def _theme_dict(item) -> dict[str, Any]:
         "rank": item.rank,
         "tied": item.tied,
         "title": item.title,
+        "title_es": item.title_es or None,
         "description": item.description,
         "source": item.source,
         "candidate_id": item.candidate_id,

@@ -63,6 +63,7 @@ class ThemeResult:
     points: int | None = None
     first_choices: int | None = None
     ballots: int | None = None
+    title_es: str = ""  # the facilitators' Spanish title of a theme ("" if none was given)
 
     @property
     def response_count(self) -> int:

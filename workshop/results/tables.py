@@ -89,6 +89,7 @@ def theme_table(results: Results) -> Table:
         "responses",
         "strategies",
         "description",
+        "title (Spanish)",
     )
     rows = tuple(
         (
@@ -102,6 +103,7 @@ def theme_table(results: Results) -> Table:
             item.response_count,
             "; ".join(strategy.name for strategy in item.strategies),
             item.description,
+            item.title_es,
         )
         for item in results.themes
     )

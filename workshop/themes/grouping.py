@@ -33,6 +33,11 @@ class ThemeSummary:
     description: str
     count: int
     strategy_ids: tuple[str, ...]
+    title_es: str = ""  # "" until a facilitator gives the theme a Spanish title
+
+    def title_in(self, lang: str) -> str:
+        """The title a reader of `lang` sees: the Spanish one where there is one."""
+        return self.title_es if lang.startswith("es") and self.title_es else self.title
 
 
 def clean_title(title: object) -> str:
@@ -44,6 +49,13 @@ def clean_title(title: object) -> str:
             N_("theme titles have at most {limit} characters"), "too_long", limit=MAX_TITLE
         )
     return title
+
+
+def clean_title_es(title: object) -> str:
+    """A Spanish title is optional: empty clears it (Spanish phones then show the title)."""
+    if title is None or (isinstance(title, str) and not title.strip()):
+        return ""
+    return clean_title(title)
 
 
 def clean_description(description: object) -> str:
@@ -101,10 +113,15 @@ def update_theme(
     title: object,
     description: object,
     now: datetime,
+    title_es: object = None,
 ) -> Theme:
+    """Rename a theme. `title_es` None keeps its Spanish title (clients that don't know it
+    leave it alone); "" clears it."""
     theme = get_theme(db, workshop, theme_id)
     theme.title = clean_title(title)
     theme.description = clean_description(description)
+    if title_es is not None:
+        theme.title_es = clean_title_es(title_es)
     theme.updated_at = now
     db.flush()
     return theme
@@ -266,7 +283,12 @@ def summaries(db: Session, workshop: Workshop) -> list[ThemeSummary]:
         links.setdefault(theme_id, []).append(strategy_id)
     return [
         ThemeSummary(
-            t.id, t.title, t.description, counts.get(t.id, 0), tuple(sorted(links.get(t.id, [])))
+            t.id,
+            t.title,
+            t.description,
+            counts.get(t.id, 0),
+            tuple(sorted(links.get(t.id, []))),
+            t.title_es,
         )
         for t in themes
     ]

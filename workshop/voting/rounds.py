@@ -80,6 +80,7 @@ def top_of_round(db: Session, vote_round: VoteRound, count: int) -> list[Candida
             by_id[r.candidate_id].description,
             by_id[r.candidate_id].theme_id,
             by_id[r.candidate_id].strategy_id,
+            by_id[r.candidate_id].title_es,
         )
         for r in rows
         if r.rank <= cutoff

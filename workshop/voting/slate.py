@@ -28,6 +28,7 @@ class CandidateSpec:
     description: str = ""
     theme_id: int | None = None
     strategy_id: str | None = None
+    title_es: str = ""  # a theme's Spanish title, for Spanish readers
 
 
 def candidate_specs(
@@ -46,7 +47,10 @@ def candidate_specs(
             themes = [t for t in themes if t.id in wanted]
             if len(themes) != len(wanted):
                 raise ActionError(N_("some of those themes are not in this session"), "not_found")
-        return [CandidateSpec(t.title, t.description, theme_id=t.id) for t in themes]
+        return [
+            CandidateSpec(t.title, t.description, theme_id=t.id, title_es=t.title_es)
+            for t in themes
+        ]
     if source == "strategies":
         framework = agenda.framework(segment.framework) if segment and segment.framework else None
         framework = framework or (agenda.frameworks[0] if agenda.frameworks else None)

@@ -155,11 +155,14 @@ def _split_theme(workshop: Workshop, agenda, data: dict, now) -> dict:
     return {"theme_id": themes.split_theme(db.session, workshop, *args).id}
 
 
+def _update_theme(workshop: Workshop, agenda, data: dict, now) -> None:
+    args = (data.get("theme_id"), data.get("title"), data.get("description"), now)
+    themes.update_theme(db.session, workshop, *args, title_es=data.get("title_es"))
+
+
 BOARD_OPS = {
     "create": _create_theme,
-    "update": lambda w, a, d, now: themes.update_theme(
-        db.session, w, d.get("theme_id"), d.get("title"), d.get("description"), now
-    ),
+    "update": _update_theme,
     "delete": lambda w, a, d, now: themes.delete_theme(db.session, w, d.get("theme_id")),
     "merge": lambda w, a, d, now: themes.merge_themes(
         db.session, w, d.get("theme_id"), d.get("source_ids"), now

@@ -158,7 +158,13 @@ def themes_payload(workshop_id: int) -> dict[str, Any]:
     listed = themes.summaries(db.session, workshop)
     return {
         "themes": [
-            {"id": t.id, "title": t.title, "description": t.description, "count": t.count}
+            {
+                "id": t.id,
+                "title": t.title,
+                "title_es": t.title_es,
+                "description": t.description,
+                "count": t.count,
+            }
             for t in listed
         ]
     }
@@ -195,17 +201,14 @@ def round_payload(vote_round: VoteRound, audience: str, listed=None) -> dict[str
     return body
 
 
-def named_for_reader(vote: dict[str, Any], agenda: Agenda) -> dict[str, Any]:
-    """`vote_payload` with candidates taken from the plan's strategies named as `agenda` (the
-    reader's localized agenda) names them. Themes and fixed lists are the room's own words."""
+def named_for_reader(vote: dict[str, Any], agenda: Agenda, lang: str = "") -> dict[str, Any]:
+    """`vote_payload` with candidates named for the reader: the plan's strategies as `agenda`
+    (the reader's localized agenda) names them, and, for a reader of Spanish (`lang`), themes
+    by the Spanish title they had when the round opened. Fixed lists are the room's words."""
     body = vote.get("round")
     if not body:
         return vote
-    query = select(Candidate.id, Candidate.strategy_id).where(
-        Candidate.round_id == body["id"], Candidate.strategy_id.is_not(None)
-    )
-    plan = {s.id: s for f in agenda.frameworks for s in f.strategies()}
-    names = {cid: plan[sid] for cid, sid in db.session.execute(query) if sid in plan}
+    names = _reader_names(body["id"], agenda, lang)
     if not names:
         return vote
 
@@ -221,11 +224,33 @@ def named_for_reader(vote: dict[str, Any], agenda: Agenda) -> dict[str, Any]:
     return {**vote, "round": body, "tally": tally}
 
 
-def _renamed(row: dict[str, Any], strategy) -> dict[str, Any]:
-    if strategy is None:
+def _reader_names(round_id: int, agenda: Agenda, lang: str) -> dict[int, tuple[str, str | None]]:
+    """{candidate id: (title, description or None to keep it)} for the candidates a reader
+    names otherwise."""
+    query = select(Candidate.id, Candidate.strategy_id, Candidate.title_es).where(
+        Candidate.round_id == round_id
+    )
+    plan = {s.id: s for f in agenda.frameworks for s in f.strategies()}
+    spanish = lang.startswith("es")
+    names: dict[int, tuple[str, str | None]] = {}
+    for cid, strategy_id, title_es in db.session.execute(query):
+        if strategy_id in plan:
+            names[cid] = (plan[strategy_id].name, plan[strategy_id].description)
+        elif spanish and title_es:
+            names[cid] = (title_es, None)
+    return names
+
+
+def _renamed(row: dict[str, Any], name: tuple[str, str | None] | None) -> dict[str, Any]:
+    if name is None:
         return row
-    row = {**row, "title": strategy.name}
-    return {**row, "description": strategy.description} if "description" in row else row
+    title, description = name
+    row = {**row, "title": title}
+    return (
+        {**row, "description": description}
+        if description is not None and "description" in row
+        else row
+    )
 
 
 def tally_rows(vote_round: VoteRound, listed: list[Candidate]) -> list[dict[str, Any]]:

@@ -149,7 +149,7 @@ def _vote_context(vote_round: VoteRound | None, participant, agenda) -> dict | N
         return None
     ballot = voting.ballot_of(db.session, vote_round, participant) if participant else None
     vote = {"round": payloads.round_payload(vote_round, PARTICIPANTS)}
-    payload = payloads.named_for_reader(vote, agenda)["round"]
+    payload = payloads.named_for_reader(vote, agenda, i18n.current_language())["round"]
     return {
         **payload,
         "my_picks": voting.ballot_picks(db.session, ballot) if ballot else [],

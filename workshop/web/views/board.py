@@ -155,7 +155,9 @@ def form_operation(form) -> tuple[str, dict]:
         data["title"] = form.get("new_title", "")
     elif op == "update":
         data.update(
-            title=form.get(f"title-{target}", ""), description=form.get(f"description-{target}", "")
+            title=form.get(f"title-{target}", ""),
+            description=form.get(f"description-{target}", ""),
+            title_es=form.get(f"title_es-{target}"),  # absent: kept as it is
         )
     elif op == "link" and "@" in target:  # a one-click suggested link: `link:5@strategy`
         target, _, strategy_id = target.partition("@")

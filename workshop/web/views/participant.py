@@ -288,6 +288,7 @@ def theme_page(code: str, theme_id: int):
         workshop=workshop,
         agenda=agenda,
         theme=theme,
+        title=theme.title_es if i18n.current_language() == "es" and theme.title_es else theme.title,
         responses=listed,
         questions=questions,
     )
