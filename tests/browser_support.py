@@ -116,40 +116,6 @@ SLOW_3G = {
 }
 
 
-def measure_first_load(context, url: str, ready_selector: str, network: dict | None = None) -> dict:
-    """Open `url` in a fresh page, optionally on an emulated network, and report the bytes
-    that crossed the wire for the page itself (documents, styles, scripts, fonts, images; not
-    the live connection) and how long until `ready_selector` could be used."""
-    import time
-
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    if network:
-        cdp.send("Network.emulateNetworkConditions", network)
-    kinds: dict[str, str] = {}
-    sizes: dict[str, float] = {}
-    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
-    started = time.perf_counter()
-    page.goto(url, wait_until="commit")
-    page.locator(ready_selector).first.wait_for(state="visible", timeout=60_000)
-    usable = time.perf_counter() - started
-    page.wait_for_load_state("load")
-    page_kinds = {"Document", "Stylesheet", "Script", "Font", "Image"}
-    counted = {rid: size for rid, size in sizes.items() if kinds.get(rid) in page_kinds}
-    page.close()
-    return {
-        "bytes": int(sum(counted.values())),
-        "requests": len(counted),
-        "usable_s": round(usable, 2),
-    }
-
-
 def live_session(
     instance: Path,
     email: str = "light@example.org",
@@ -188,22 +154,94 @@ def live_session(
     return server, re.search(r'<strong class="code">(\w+)</strong>', started.text).group(1)
 
 
+# Wraps the Socket.IO client as it loads, to tell when the page has its snapshot over the
+# upgraded WebSocket (nothing the page sends or receives changes).
+WATCH_SOCKET = """
+(() => {
+  window.__firstLoad = { snapshot: false, websocket: false };
+  let wrapped;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    get() { return wrapped; },
+    set(io) {
+      wrapped = Object.assign(function () {
+        const socket = io.apply(this, arguments);
+        socket.on("snapshot", () => { window.__firstLoad.snapshot = true; });
+        socket.io.on("open", () => {
+          const engine = socket.io.engine;
+          engine.on("upgrade", () => { window.__firstLoad.websocket = true; });
+          if (engine.transport.name === "websocket") { window.__firstLoad.websocket = true; }
+        });
+        return socket;
+      }, io);
+    },
+  });
+})();
+"""
+
+
 def measure_participant_pages(
     browser, server_url: str, code: str, network: dict | None = SLOW_3G
 ) -> dict:
-    """First loads of the join page and, once joined, of the answer page."""
+    """A phone's whole first visit, from an empty cache: the join page, joining (the form's
+    post and its redirect), the live page with its stylesheet, scripts and the Socket.IO
+    client, and the socket's traffic until the page has its snapshot over the upgraded
+    WebSocket. Counted: every byte the phone received (HTTP responses with their headers,
+    long-polling included) and every WebSocket frame either way. Then the same visit again
+    from the warm cache (a phone that comes back)."""
     context = browser.new_context(**PHONE)
-    join = measure_first_load(
-        context, f"{server_url}/w/{code}", "button:has-text('Join the session')", network
-    )
-    page = context.new_page()
-    page.goto(f"{server_url}/w/{code}")
-    page.locator("input[type=radio]").first.check()
-    page.get_by_role("button", name="Join the session").click()
-    page.locator("form.respond-form button").first.wait_for()
-    page.close()
-    answer = measure_first_load(
-        context, f"{server_url}/w/{code}", "form.respond-form button", network
-    )
+    context.add_init_script(WATCH_SOCKET)
+    first = _visit(context, f"{server_url}/w/{code}", network, join=True)
+    again = _visit(context, f"{server_url}/w/{code}", network, join=False)
     context.close()
-    return {"join": join, "answer": answer}
+    return {"first visit": first, "coming back": again}
+
+
+def _visit(context, url: str, network: dict | None, join: bool) -> dict:
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    if network:
+        cdp.send("Network.emulateNetworkConditions", network)
+    received: dict[str, float] = {}
+    kinds: dict[str, str] = {}
+    by_kind: dict[str, float] = {}
+    frames = [0]
+    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+
+    def frame(event: dict) -> None:
+        frames[0] += len(event["response"]["payloadData"].encode())
+
+    cdp.on("Network.webSocketFrameReceived", frame)
+    cdp.on("Network.webSocketFrameSent", frame)
+    usable = {}
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    if join:
+        button = page.get_by_role("button", name="Join the session")
+        button.wait_for(timeout=60_000)
+        usable["join_s"] = round(time.perf_counter() - started, 2)
+        page.locator("input[type=radio]").first.check()
+        started = time.perf_counter()
+        button.click()
+    page.locator("form.respond-form button").first.wait_for(state="visible", timeout=60_000)
+    usable["answer_s"] = round(time.perf_counter() - started, 2)  # after the click
+    page.wait_for_function(
+        "() => window.__firstLoad.snapshot && window.__firstLoad.websocket", timeout=60_000
+    )
+    page.wait_for_load_state("load")
+    page.close()
+    for request, size in received.items():
+        kind = kinds.get(request, "Redirect")
+        by_kind[kind] = by_kind.get(kind, 0) + size
+    by_kind["WebSocket frames"] = frames[0]
+    return {
+        "bytes": int(sum(by_kind.values())),
+        "requests": sum(1 for size in received.values() if size),  # not from the cache
+        **usable,
+        "by_kind": {kind: int(size) for kind, size in sorted(by_kind.items())},
+    }

@@ -60,7 +60,8 @@ def server(tmp_path_factory):
 
 class PageRecord:
     """What the page asks for and receives, in the model's words (`kind`, `what`): its HTTP
-    requests (Playwright's `request` events) and the Socket.IO packets its client sends and
+    requests (Chromium's, through the DevTools protocol: Playwright reports a stylesheet or
+    script taken from the cache as a request too, and the model asks nothing then) and the Socket.IO packets its client sends and
     receives, over long-polling or the WebSocket. The packets are taken inside the page, where
     the client's XMLHttpRequests and WebSocket pass them, and handed to the test in the order
     they happened (a bound function): long-polling bodies read from Playwright's responses
@@ -74,19 +75,33 @@ class PageRecord:
         self.acks: dict[int, str] = {}
         context.expose_function("__recordSocket", self._socket)
         context.add_init_script(SOCKET_TAP)
-        page.on("request", self._request)
+        self.http: dict[str, int] = {}  # the DevTools request id → its entry
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.on("Network.requestWillBeSent", self._request)
+        self.cdp.on("Network.requestServedFromCache", self._from_cache)
+        self.cdp.send("Network.enable")
 
     def pause(self, seconds: float) -> None:
         self.browser_page.wait_for_timeout(seconds * 1000)
 
-    def _request(self, request) -> None:
-        path = request.url.removeprefix(self.base)
+    def _request(self, event: dict) -> None:
+        path = event["request"]["url"].removeprefix(self.base)
+        method = event["request"]["method"]
+        if path.startswith("ws://") or event.get("type") == "WebSocket":
+            return
         if not path.startswith("/socket.io/"):
-            self.entries.append(("http", f"{request.method} {path}"))
+            self.http[event["requestId"]] = len(self.entries)
+            self.entries.append(("http", f"{method} {path}"))
             return
         if "transport=polling" in path and "sid=" not in path:
             self.entries.append(("socket", "open polling"))
-        self.entries.append(("http", f"{request.method} /socket.io/ polling"))
+        self.entries.append(("http", f"{method} /socket.io/ polling"))
+
+    def _from_cache(self, event: dict) -> None:
+        """Fresh in the cache: nothing went over the network."""
+        if event["requestId"] in self.http:
+            at = self.http[event["requestId"]]
+            self.entries[at] = ("cache", self.entries[at][1])
 
     def _socket(self, direction: str, data: str) -> None:
         if direction == "ws":
@@ -191,10 +206,12 @@ class Model:
 
 
 def normalized(entries: list[tuple[str, str]], code: str) -> list[str]:
-    """The record as compared: the join code as {code}; Engine.IO's polls inside one connection
-    and connection attempts that failed (their number depends on timing) left out."""
+    """The record as compared: the join code as {code}; files taken from the cache, Engine.IO's
+    polls inside one connection and connection attempts that failed (their number depends on
+    timing) left out."""
     lines = [f"{kind} {what}".replace(code, "{code}") for kind, what in entries]
     lines = [line for line in lines if line.split(":")[0] not in TRANSPORT_DETAIL]
+    lines = [line for line in lines if not line.startswith("cache ")]
     lines = [line for line in lines if not line.startswith("http ") or "/socket.io/" not in line]
     kept: list[str] = []
     for line in lines:

@@ -26,6 +26,9 @@ class Defaults:
     MESSAGE_QUEUE_CHANNEL = "flask-socketio"
     ASYNC_MODE = "threading"  # `workshop.serve` switches to gevent before it builds the app
     AGENDA_DIR = str(PROJECT_ROOT / "sessions")
+    # Compressed copies of static/ named by their content (web/static_files.py); empty: the
+    # user's cache (XDG_CACHE_HOME or ~/.cache)/workshop/static.
+    STATIC_CACHE = ""
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

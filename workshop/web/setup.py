@@ -1,5 +1,5 @@
 """Binding the web layer to the app: languages, socket handlers, blueprints, error pages,
-security headers."""
+security headers, static files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from werkzeug.routing import IntegerConverter
 from workshop.agenda.text import text_blocks
 from workshop.extensions import socketio
 from workshop.ids import MAX_ID
-from workshop.web import access, errors, i18n, identity, packet_guard, security, sockets
+from workshop.web import (
+    access,
+    errors,
+    i18n,
+    identity,
+    packet_guard,
+    security,
+    sockets,
+    static_files,
+)
 from workshop.web.views import (
     auth,
     board,
@@ -46,6 +55,7 @@ def init_app(app) -> None:
         app.register_blueprint(view.bp)
     errors.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     app.add_template_filter(text_blocks)
     app.add_template_filter(present_attributes)
     app.add_template_global(access.loopback_notice)
