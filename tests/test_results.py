@@ -217,7 +217,9 @@ def test_the_results_page_shows_user_text_as_text(ref):
 
 def test_the_page_prints_as_a_report(ref):
     page = ref.host.page(f"/facilitator/w/{ref.session.id}/results")
-    found = re.search(r'<link rel="stylesheet" href="(/static/css/print\.\w+\.css)" media="print">', page)
+    found = re.search(
+        r'<link rel="stylesheet" href="(/static/css/print\.\w+\.css)" media="print">', page
+    )
     with ref.host.get(found.group(1)) as stylesheet:
         assert stylesheet.status_code == 200 and "@page" in stylesheet.text
 
