@@ -285,6 +285,7 @@ ROUTES = [
         facilitator_route(moved(P, writes=True)),
         form={"action": "pause"},
     ),
+    Route("GET", W + "/end", P + "/end", facilitator_route(ok("End this session?"))),
     Route(
         "POST",
         W + "/responses/<int:response_id>/hide",

@@ -252,6 +252,7 @@ PAGES = [
     Page("projector-vote", "wall", lambda room: room.voting.projector),
     Page("console-answers", "desk", lambda room: room.answering.console, redraws=True),
     Page("console-vote", "desk", lambda room: room.voting.console, redraws=True),
+    Page("console-end", "desk", lambda room: room.answering.console + "/end"),
     Page("board", "desk", lambda room: room.answering.console + "/board/"),
 ]
 PAGE_IDS = [page.name for page in PAGES]

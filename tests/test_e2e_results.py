@@ -115,7 +115,10 @@ def fetch(page, link_name: str) -> bytes:
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name).click()
     download = info.value
-    assert download.suggested_filename.startswith("workshop-")
+    # Named after the session's title and date (issue 20).
+    assert re.fullmatch(
+        r"thrive-inland-socal-[a-z0-9-]+-\d{4}-\d\d-\d\d-results\.\w+", download.suggested_filename
+    )
     with open(download.path(), "rb") as handle:
         return handle.read()
 

@@ -373,7 +373,12 @@ def test_the_console_speaks_spanish_and_writes_dates_and_numbers_the_spanish_way
     with room.app.app_context():
         created = db.session.get(Workshop, session.id).created_at
     assert "Abrir la vista del proyector" in html and "Terminar la sesión" in html
-    assert f"Iniciada el {format_date(created, 'medium', locale='es')}" in html
+    # Said in UTC until the browser writes it in the reader's zone (tests/test_e2e_console.py).
+    assert re.search(
+        rf'Iniciada el <time datetime="{re.escape(created.isoformat())}" data-local-time>'
+        rf"{format_date(created, 'medium', locale='es')}, [^<]* UTC</time>",
+        html,
+    )
     assert "Panorama general e introducción" in html  # the agenda as Spanish readers see it
     assert "10–15 min" in html
     assert initial_state(html)["i18n"]["control_pause"] == "No se pudo pausar: {error}"

@@ -1021,7 +1021,7 @@ def test_a_control_that_does_not_fit_is_explained_on_the_console(room, host, ses
     response = host.control(session, "pause")
     assert response.status_code == 302
     page = host.console(session)
-    assert "Could not pause: the timer is not running." in page
+    assert "Could not pause: start the session first." in page
     assert room.workshop(session)["segment_index"] == -1
 
 

@@ -290,7 +290,7 @@ def test_controls_other_than_start_are_refused_in_the_lobby(action):
     assert (workshop.segment_index, workshop.timer_running) == (-1, False)
 
 
-@pytest.mark.parametrize("action", timing.CONTROL_ACTIONS)
+@pytest.mark.parametrize("action", [a for a in timing.CONTROL_ACTIONS if a != "reopen"])
 def test_every_control_after_the_end_is_refused(action):
     workshop = running_retro()
     control(workshop, "end", at(100))
@@ -328,6 +328,100 @@ def test_a_segment_cannot_be_extended_past_eight_hours_in_all():
     with pytest.raises(TimerError, match="as far as it can"):
         control(workshop, "extend", at(100), seconds=1)
     assert workshop.extra_seconds == timing.MAX_EXTRA_SECONDS
+
+
+# -- which controls make sense: one rule for the console's buttons and the server ----------
+
+
+def enabled(status: str, index: int, count: int = 3) -> set[str]:
+    return {a for a, ok in timing.enabled_controls(status, index, count).items() if ok}
+
+
+def test_the_lobby_offers_start_and_end_only():
+    assert enabled("lobby", -1) == {"start", "end"}
+
+
+def test_a_running_segment_offers_pause_not_resume():
+    assert enabled("running", RETRO) == {"pause", "extend", "previous", "next", "end"}
+
+
+def test_a_paused_segment_offers_resume_not_pause():
+    assert enabled("paused", RETRO) == {"resume", "extend", "previous", "next", "end"}
+
+
+def test_the_first_segment_has_no_previous_and_the_last_no_next():
+    assert "previous" not in enabled("running", WELCOME)
+    assert "next" not in enabled("paused", CLOSE)
+    assert {"next", "previous"} <= enabled("running", RETRO)
+
+
+def test_an_ended_session_offers_only_reopen():
+    assert enabled("ended", RETRO) == {"reopen"}
+    assert enabled("ended", -1) == {"reopen"}
+
+
+def every_state() -> list[Workshop]:
+    """A session in each state the console can meet: lobby; running or paused on the first,
+    a middle and the last segment; ended from the lobby and from a segment."""
+    states = [lobby()]
+    for index in (WELCOME, RETRO, CLOSE):
+        for pause in (False, True):
+            workshop = lobby()
+            control(workshop, "start", T0)
+            for _ in range(index):
+                control(workshop, "next", T0)
+            if pause:
+                control(workshop, "pause", at(10))
+            states.append(workshop)
+    for ended in (lobby(), running_retro()):
+        control(ended, "end", at(20))
+        states.append(ended)
+    return states
+
+
+@pytest.mark.parametrize("action", timing.CONTROL_ACTIONS)
+def test_a_control_is_accepted_exactly_when_the_console_enables_it(action):
+    """The server refuses what the console disables, with the reason, and changes nothing;
+    what the console enables works."""
+    for workshop in every_state():
+        status = timing.view(workshop, AGENDA, at(30)).status
+        allowed = timing.enabled_controls(status, workshop.segment_index, len(AGENDA.segments))
+        before = (workshop.segment_index, workshop.ended_at, workshop.timer_running)
+        if allowed[action]:
+            control(workshop, action, at(30), seconds=60)
+            continue
+        reason = timing.refusal(action, status, workshop.segment_index, len(AGENDA.segments))
+        with pytest.raises(TimerError, match=reason.split(":")[0]):
+            control(workshop, action, at(30), seconds=60)
+        assert (workshop.segment_index, workshop.ended_at, workshop.timer_running) == before
+
+
+def test_reopen_brings_an_ended_session_back_paused_with_the_time_it_had_left():
+    workshop = running_retro()
+    control(workshop, "end", at(100))
+    runs = control(workshop, "reopen", at(5000))
+    view = timing.view(workshop, AGENDA, at(6000))
+    assert (view.status, view.segment_index, view.remaining_seconds) == ("paused", RETRO, 500)
+    assert workshop.ended_at is None
+    assert [(run.segment_index, run.started_at) for run in runs] == [(RETRO, at(5000))]
+    control(workshop, "resume", at(6000))
+    assert workshop.ends_at == at(6500)
+
+
+def test_reopen_of_a_session_ended_in_the_lobby_goes_back_to_the_lobby():
+    workshop = lobby()
+    control(workshop, "end", T0)
+    assert control(workshop, "reopen", at(10)) == []
+    assert timing.view(workshop, AGENDA, at(10)).status == "lobby"
+    control(workshop, "start", at(20))
+    assert workshop.segment_index == WELCOME
+
+
+def test_reopen_of_a_session_that_has_not_ended_is_refused():
+    workshop = running_retro()
+    with pytest.raises(TimerError, match="has not ended"):
+        control(workshop, "reopen", at(10))
+    assert workshop.ends_at == at(600)
 
 
 # -- segments that move on by themselves ------------------------------------------------------

@@ -1,5 +1,6 @@
 /* The facilitator console: timer controls over the socket (the forms still post without it),
-   answers arriving live per question, and hiding an inappropriate one. */
+   enabled only when they make sense; ending asked first in a dialog; answers arriving live
+   per question, and hiding an inappropriate one; moments in the facilitator's time zone. */
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
@@ -7,9 +8,65 @@
   var countdown = new window.Live.Countdown();
   var template = document.getElementById("response-template");
   var controlError = document.querySelector("[data-control-error]");
+  var endDialog = document.getElementById("end-dialog");
   var socket = null;
   window.Live.setOffsetFrom(initial.state);
   countdown.update(initial.state);
+
+  // Which timer controls make sense in a state: the rule of `refusal` in
+  // workshop/live/timing.py, which the server enforces (tests/test_e2e_console.py holds the
+  // two to the same answers in every state).
+  var CONTROLS = ["start", "pause", "resume", "extend", "next", "previous", "reopen", "end"];
+  function controlAllowed(action, status, index, count) {
+    if (action === "reopen") { return status === "ended"; }
+    if (status === "ended") { return false; }
+    if (action === "start") { return status === "lobby"; }
+    if (action === "end") { return true; }
+    if (status === "lobby") { return false; }
+    if (action === "pause") { return status === "running"; }
+    if (action === "resume") { return status === "paused"; }
+    if (action === "next") { return index < count - 1; }
+    if (action === "previous") { return index > 0; }
+    return true;
+  }
+  function enabledControls(state) {
+    var index = state.segment ? state.segment.index : -1;
+    var allowed = {};
+    CONTROLS.forEach(function (action) { allowed[action] = controlAllowed(action, state.status, index, state.segment_count); });
+    return allowed;
+  }
+  window.Console = { enabledControls: enabledControls };
+
+  // Where focus goes when the control it was on stops making sense (Pause pressed: Resume).
+  var PARTNER = { pause: "resume", resume: "pause", start: "pause", end: "reopen", reopen: "end", next: "previous", previous: "next" };
+  function usable(button) { return button && !button.disabled && !button.hidden; }
+  function applyControls(state) {
+    var allowed = enabledControls(state);
+    var buttons = document.querySelectorAll("[data-controls] [data-control]");
+    var focused = document.activeElement;
+    buttons.forEach(function (button) {
+      var on = allowed[button.getAttribute("data-control")];
+      if (button.getAttribute("data-off") === "hidden") { button.hidden = !on; } else { button.disabled = !on; }
+    });
+    if (focused && focused.matches("[data-controls] [data-control]") && !usable(focused)) {
+      var partner = document.querySelector('[data-controls] [data-control="' + PARTNER[focused.getAttribute("data-control")] + '"]');
+      var next = usable(partner) ? partner : Array.prototype.find.call(buttons, usable);
+      if (next) { next.focus(); }
+    }
+  }
+
+  // Moments in the facilitator's own time zone, named; without a script they read in UTC.
+  function showLocalTimes() {
+    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short"
+    });
+    document.querySelectorAll("time[data-local-time]").forEach(function (el) {
+      var moment = new Date(el.getAttribute("datetime"));
+      if (!isNaN(moment.getTime())) { el.textContent = format.format(moment); }
+    });
+  }
+  showLocalTimes();
+  applyControls(initial.state);
 
   function hideUrl(responseId) { return initial.hide_url.replace(/\/0\/hide$/, "/" + responseId + "/hide"); }
 
@@ -22,7 +79,9 @@
   function fillItem(li, response) {
     li.setAttribute("data-response-id", response.id);
     li.classList.toggle("is-hidden", response.hidden);
-    li.querySelector("[data-text]").textContent = response.text;
+    var text = li.querySelector("[data-text]");
+    text.textContent = response.text;
+    text.id = "answer-" + response.id;
     li.querySelector("[data-who]").textContent = whoText(response.who);
     var strategy = response.strategy_id ? "· " + (initial.strategies[response.strategy_id] || response.strategy_id) : "";
     li.querySelector("[data-strategy]").textContent = strategy;
@@ -30,7 +89,10 @@
     var form = li.querySelector("[data-hide-form]");
     form.setAttribute("action", hideUrl(response.id));
     form.querySelector("[data-hidden-value]").value = response.hidden ? "0" : "1";
-    form.querySelector("[data-hide-button]").textContent = response.hidden ? t("show") : t("hide");
+    var button = form.querySelector("[data-hide-button]");
+    button.textContent = response.hidden ? t("show") : t("hide");
+    button.id = "hide-" + response.id;  // named "Hide" and the answer's text
+    button.setAttribute("aria-labelledby", button.id + " " + text.id);
   }
 
   function upsert(response) {
@@ -59,12 +121,13 @@
   var announced = moment(initial.state);
   function applyState(state) {
     countdown.update(state);
+    applyControls(state);
     var index = state.segment ? state.segment.index : -1;
     if (index !== shownSegment) {  // the voting panel depends on the segment
       shownSegment = index;
       refreshVotePanel();
     }
-    var title = state.segment ? window.Live.segmentTitle(state.segment) : (state.status === "ended" ? t("title_ended") : t("title_not_started"));
+    var title = state.status === "ended" ? t("title_ended") : (state.segment ? window.Live.segmentTitle(state.segment) : t("title_not_started"));
     document.querySelector("[data-current-title]").textContent = title;
     if (moment(state) !== announced) {
       announced = moment(state);
@@ -102,6 +165,19 @@
     });
   }
 
+  function sendControl(action, seconds) {
+    socket.timeout(10000).emit("control", { action: action, seconds: seconds }, function (err, ack) {
+      if (err) { controlError.textContent = t("no_answer"); return; }
+      var failed = Object.prototype.hasOwnProperty.call(initial.i18n || {}, "control_" + action) ? "control_" + action : "control_failed";
+      controlError.textContent = ack.ok ? "" : t(failed, { error: ack.error });
+      if (ack.ok) { applyState(ack.state); }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-close-dialog]")) { endDialog.close(); }
+  });
+
   document.addEventListener("submit", function (event) {
     var voteForm = event.target.closest("[data-vote-form]");
     if (voteForm) {
@@ -119,18 +195,23 @@
         .catch(function () { var box = document.querySelector("[data-vote-error]"); if (box) { box.textContent = t("no_answer"); } });
       return;
     }
-    if (!socket || !socket.connected) { return; }  // the plain form post still works
     var form = event.target;
-    if (form.matches("[data-controls]")) {
+    var control = event.submitter && event.submitter.getAttribute("data-control");
+    if (form.matches("[data-controls]") && control === "end" && endDialog && endDialog.showModal) {
+      event.preventDefault();  // asked first, here rather than on a page of its own
+      controlError.textContent = "";
+      endDialog.showModal();
+      return;
+    }
+    if (!socket || !socket.connected) { return; }  // the plain form post still works
+    if (form.matches("[data-end-form]")) {
       event.preventDefault();
-      var value = (event.submitter && event.submitter.value) || "";
-      var parts = value.split("-");
-      socket.timeout(10000).emit("control", { action: parts[0], seconds: Number(parts[1] || 0) }, function (err, ack) {
-        if (err) { controlError.textContent = t("no_answer"); return; }
-        var failed = Object.prototype.hasOwnProperty.call(initial.i18n || {}, "control_" + parts[0]) ? "control_" + parts[0] : "control_failed";
-        controlError.textContent = ack.ok ? "" : t(failed, { error: ack.error });
-        if (ack.ok) { applyState(ack.state); }
-      });
+      endDialog.close();
+      sendControl("end", 0);
+    } else if (form.matches("[data-controls]")) {
+      event.preventDefault();
+      var parts = ((event.submitter && event.submitter.value) || "").split("-");
+      sendControl(parts[0], Number(parts[1] || 0));
     } else if (form.matches("[data-hide-form]")) {
       event.preventDefault();
       var li = form.closest("[data-response-id]");

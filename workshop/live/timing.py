@@ -18,7 +18,7 @@ from workshop.models import SegmentRun, Workshop
 # What the room sees as the timer runs out: within plan, past the planned time but within the
 # range's upper bound, then overtime.
 ON_TIME, OVER_PLANNED, OVERTIME = "on-time", "over-planned", "overtime"
-CONTROL_ACTIONS = ("start", "pause", "resume", "extend", "next", "previous", "end")
+CONTROL_ACTIONS = ("start", "pause", "resume", "extend", "next", "previous", "reopen", "end")
 MAX_EXTRA_SECONDS = 8 * 3600
 
 
@@ -76,12 +76,49 @@ def view(workshop: Workshop, agenda: Agenda, now: datetime) -> TimerView:
     return TimerView(status, workshop.segment_index, left, grace, ends_at)
 
 
+def refusal(action: str, status: str, segment_index: int, segment_count: int) -> str | None:
+    """Why `action` makes no sense in this state (an English template marked with `N_`), or
+    None when it does. The one rule for what the console enables (facilitator.js mirrors it
+    on every `state`) and for what the server refuses."""
+    if action == "reopen":
+        return None if status == "ended" else N_("this session has not ended")
+    if status == "ended":
+        return N_("this session has ended")
+    if action == "start":
+        return N_("the session has already started") if status != "lobby" else None
+    if action == "end":
+        return None
+    if status == "lobby":
+        return N_("start the session first")
+    if action == "pause" and status != "running":
+        return N_("the timer is not running")
+    if action == "resume" and status != "paused":
+        return N_("the timer is not paused")
+    if action == "next" and segment_index >= segment_count - 1:
+        return N_("this is the last segment: end the session instead")
+    if action == "previous" and segment_index <= 0:
+        return N_("this is the first segment")
+    return None
+
+
+def enabled_controls(status: str, segment_index: int, segment_count: int) -> dict[str, bool]:
+    """Each control and whether it makes sense now: what the console enables."""
+    return {
+        action: refusal(action, status, segment_index, segment_count) is None
+        for action in CONTROL_ACTIONS
+    }
+
+
 def apply_control(
     workshop: Workshop, agenda: Agenda, action: str, now: datetime, *, seconds: float = 0
 ) -> list[SegmentRun]:
-    """Change the timer for one facilitator control. Returns SegmentRun rows to add."""
-    if workshop.ended_at is not None:
-        raise TimerError(N_("this session has ended"))
+    """Change the timer for one facilitator control. Returns SegmentRun rows to add.
+    A control that makes no sense now is refused by the same rule the console enables by."""
+    if action in CONTROL_ACTIONS:
+        status = view(workshop, agenda, now).status
+        reason = refusal(action, status, workshop.segment_index, len(agenda.segments))
+        if reason is not None:
+            raise TimerError(reason)
     handlers = {
         "start": _start,
         "pause": _pause,
@@ -89,6 +126,7 @@ def apply_control(
         "next": lambda w, a, n: _go_to(w, a, n, _started(w) + 1),
         "previous": lambda w, a, n: _go_to(w, a, n, _started(w) - 1),
         "end": _end,
+        "reopen": _reopen,
     }
     if action == "extend":
         runs = _extend(workshop, agenda, now, seconds)
@@ -164,6 +202,22 @@ def _end(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
     workshop.timer_running = False
     workshop.ends_at = None
     return []
+
+
+def _reopen(workshop: Workshop, agenda: Agenda, now: datetime) -> list[SegmentRun]:
+    """An ended session back where it ended, paused (or in the lobby if it never started):
+    answers, themes and ballots were never touched; closed votes stay closed."""
+    workshop.ended_at = None
+    workshop.timer_running = False
+    workshop.ends_at = None
+    if current_segment(workshop, agenda) is None:
+        workshop.remaining_seconds = None
+        return []
+    if workshop.remaining_seconds is None:
+        workshop.remaining_seconds = 0.0
+    return [
+        SegmentRun(workshop_id=workshop.id, segment_index=workshop.segment_index, started_at=now)
+    ]
 
 
 def due_for_auto_advance(workshop: Workshop, agenda: Agenda, now: datetime) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -37,9 +39,30 @@ FORMATS = {
 SCHEMA_VERSION = 1
 
 
-def filename(results: Results, fmt: str) -> str:
+def filename(results: Results, fmt: str, *, ascii_only: bool = True) -> str:
+    """`<title>-<date>-results.<ext>`, named after the session's title and the day it started
+    (UTC), in letters, digits and hyphens only: e.g.
+    `thrive-inland-socal-srt-retrospective-2026-12-07-results.zip`. In ASCII by default
+    (accents dropped: "Sesión de otoño" → `sesion-de-otono`); with `ascii_only=False` the
+    title keeps its own letters, for a download's `filename*`."""
     day = (results.started_at or results.created_at).date().isoformat()
-    return f"workshop-{results.workshop_id}-results-{day}.{FORMATS[fmt][1]}"
+    name = slug(results.title, ascii_only=ascii_only) or f"session-{results.workshop_id}"
+    return f"{name}-{day}-results.{FORMATS[fmt][1]}"
+
+
+def slug(text: str, *, ascii_only: bool = True, limit: int = 80) -> str:
+    """Lower-case words joined by hyphens, at most `limit` characters, cut between words."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = [word for word in re.split(r"[\W_]+", text) if word]
+    name = ""
+    for word in words:
+        longer = f"{name}-{word}" if name else word
+        if len(longer) > limit:
+            break
+        name = longer
+    return name or "-".join(words)[:limit]
 
 
 # -- the tables every spreadsheet format shares -------------------------------------------

@@ -197,6 +197,7 @@ CONTROL_FAILED = {
     "next": N_("Could not move to the next segment: {error}"),
     "previous": N_("Could not go back to the previous segment: {error}"),
     "end": N_("Could not end the session: {error}"),
+    "reopen": N_("Could not reopen the session: {error}"),
 }
 
 JS_STRINGS = {

@@ -82,11 +82,15 @@ def console(workshop_id: int):
     by_prompt: dict[str, list[dict]] = {}
     for item in payloads.facilitator_responses(workshop):
         by_prompt.setdefault(item["prompt_id"], []).append(item)
+    state = payloads.state_payload(workshop, clock.now())
     return render_template(
         "facilitator/console.html",
         workshop=workshop,
         agenda=agenda,
-        state=payloads.state_payload(workshop, clock.now()),
+        state=state,
+        controls=timing.enabled_controls(
+            state["status"], workshop.segment_index, state["segment_count"]
+        ),
         counts=payloads.counts_payload(workshop.id),
         by_prompt=by_prompt,
         strategies={s.id: s.name for f in agenda.frameworks for s in f.strategies()},
@@ -107,6 +111,8 @@ def control(workshop_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
         abort(400, description=gettext("The form expired. Reload the page and try again."))
+    if request.form.get("action") == "confirm-end":  # the End button asks first
+        return redirect(url_for("facilitator.confirm_end", workshop_id=workshop.id))
     action, _, amount = request.form.get("action", "").partition("-")
     seconds = EXTEND_CHOICES.get(amount, 0)
     try:
@@ -115,6 +121,14 @@ def control(workshop_id: int):
         db.session.rollback()
         flash(control_failed(action, error) + ".")
     return redirect(url_for("facilitator.console", workshop_id=workshop.id))
+
+
+@bp.get("/w/<int:workshop_id>/end")
+@login_required
+def confirm_end(workshop_id: int):
+    """Ending asks first (the console opens the same form in a dialog when it can)."""
+    workshop = own_workshop(workshop_id)
+    return render_template("facilitator/end.html", workshop=workshop, form=EmptyForm())
 
 
 @bp.post("/w/<int:workshop_id>/responses/<int:response_id>/hide")

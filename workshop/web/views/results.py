@@ -9,6 +9,7 @@ a workshop of theirs, as the console does.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -69,9 +70,19 @@ def _download(results: Results, fmt: str):
         abort(404, description=gettext("No download in that format."))
     body = RENDERERS[fmt](results)
     response = current_app.response_class(body, mimetype=exports.FORMATS[fmt][0])
-    name = exports.filename(results, fmt)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = attachment(
+        exports.filename(results, fmt), exports.filename(results, fmt, ascii_only=False)
+    )
     return response
+
+
+def attachment(ascii_name: str, full_name: str) -> str:
+    """A download's Content-Disposition: an ASCII `filename` every browser reads, and the
+    title in its own letters as `filename*` (RFC 6266) when it has other ones."""
+    value = f'attachment; filename="{ascii_name}"'
+    if full_name != ascii_name:
+        value += f"; filename*=UTF-8''{quote(full_name, safe='')}"
+    return value
 
 
 # -- facilitators ---------------------------------------------------------------------------
