@@ -190,14 +190,24 @@ def test_each_hide_button_names_its_answer(server, crowded, laptop):
     page.get_by_role("button", name="Hide Arrived while the console was open").wait_for()
 
 
+def local_hour(moment) -> str:
+    """ "2:14 AM", the time of a <time datetime> in Los Angeles."""
+    started = datetime.fromisoformat(moment.get_attribute("datetime")).astimezone(ZoneInfo(ZONE))
+    return started.strftime("%I").lstrip("0") + started.strftime(":%M %p")
+
+
 def test_moments_are_written_in_the_facilitators_time_zone(server, crowded, laptop):
     page = open_console(laptop, server, crowded)
     moment = page.locator("time[data-local-time]").first
-    started = datetime.fromisoformat(moment.get_attribute("datetime")).astimezone(ZoneInfo(ZONE))
-    hour = started.strftime("%I").lstrip("0") + started.strftime(":%M %p")
     shown = moment.inner_text()
-    assert hour in shown and re.search(r"P[SD]T", shown), shown
+    assert local_hour(moment) in shown and re.search(r"P[SD]T", shown), shown
     assert "UTC" not in shown
+    # The dashboard's list of sessions and the results page too.
+    for path in ("/facilitator/", crowded["console"] + "/results"):
+        page.goto(server.url + path)
+        moment = page.locator("time[data-local-time]").first
+        assert local_hour(moment) in moment.inner_text(), (path, moment.inner_text())
+        assert re.search(r"P[SD]T", moment.inner_text()), (path, moment.inner_text())
 
 
 # -- controls per state ---------------------------------------------------------------------
@@ -298,6 +308,34 @@ def test_ending_asks_first_and_reopening_brings_the_room_back(server, host, lapt
         assert buttons_on(console) == allowed("paused", 1)
     finally:
         phone_context.close()
+
+
+def test_without_javascript_ending_asks_on_a_page_and_reopening_works(server, host, chromium):
+    from playwright.sync_api import expect
+
+    session = host.start("start", "next")
+    context = chromium.new_context(**LAPTOP, java_script_enabled=False)
+    context.add_cookies(host.cookies())
+    try:
+        page = context.new_page()
+        page.goto(server.url + session["console"])
+        assert page.locator("time[data-local-time]").first.inner_text().endswith(" UTC")
+        page.get_by_role("button", name="End session").click()
+        expect(page.get_by_role("heading", name="End this session?", level=1)).to_be_visible()
+        page.get_by_role("link", name="Keep it running").click()
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled()
+        page.get_by_role("button", name="End session").click()
+        page.get_by_role("button", name="End the session").click()
+        expect(page.locator("[data-current-title]")).to_have_text("Ended")
+        expect(page.get_by_role("button", name="End session")).to_be_hidden()
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+        page.get_by_role("button", name="Reopen session").click()
+        expect(page.locator("[data-current-title]")).to_have_text("Retrospective Questions")
+        expect(page.get_by_role("button", name="Resume", exact=True)).to_be_enabled()
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+        expect(page.get_by_role("button", name="Reopen session")).to_be_hidden()
+    finally:
+        context.close()
 
 
 # -- accessibility --------------------------------------------------------------------------

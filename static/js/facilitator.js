@@ -1,6 +1,6 @@
 /* The facilitator console: timer controls over the socket (the forms still post without it),
    enabled only when they make sense; ending asked first in a dialog; answers arriving live
-   per question, and hiding an inappropriate one; moments in the facilitator's time zone. */
+   per question, and hiding an inappropriate one. */
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
@@ -55,17 +55,6 @@
     }
   }
 
-  // Moments in the facilitator's own time zone, named; without a script they read in UTC.
-  function showLocalTimes() {
-    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short"
-    });
-    document.querySelectorAll("time[data-local-time]").forEach(function (el) {
-      var moment = new Date(el.getAttribute("datetime"));
-      if (!isNaN(moment.getTime())) { el.textContent = format.format(moment); }
-    });
-  }
-  showLocalTimes();
   applyControls(initial.state);
 
   function hideUrl(responseId) { return initial.hide_url.replace(/\/0\/hide$/, "/" + responseId + "/hide"); }
