@@ -280,9 +280,12 @@ def test_ending_asks_first_and_reopening_brings_the_room_back(server, host, lapt
         dialog = console.get_by_role("dialog", name="End this session?")
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text("answers, themes and ballots are kept")
+        keep = dialog.get_by_role("button", name="Keep it running")
+        expect(keep).to_be_focused()  # Enter does not end the session
         shot(console, "console-1366-end-dialog")
-        dialog.get_by_role("button", name="Keep it running").click()
+        console.keyboard.press("Enter")
         expect(dialog).to_be_hidden()
+        expect(console.get_by_role("button", name="End session")).to_be_focused()
         expect(console.locator("[data-timer-status]")).to_have_text("left")
 
         console.get_by_role("button", name="End session").click()
