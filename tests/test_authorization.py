@@ -293,6 +293,13 @@ ROUTES = [
         facilitator_route(moved(P + "#responses", writes=True)),
         form={"hidden": "1"},
     ),
+    Route(
+        "POST",
+        W + "/screen/",
+        P + "/screen/",
+        facilitator_route(moved(P + "#projector", writes=True)),
+        form={"op": "join", "shown": "1"},
+    ),
     Route("GET", W + "/vote", P + "/vote", facilitator_route(ok("data-vote-panel"))),
     Route(
         "POST",

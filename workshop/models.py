@@ -322,3 +322,18 @@ class Installation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     server_id: Mapped[str] = mapped_column(String(64))
+
+
+class ScreenView(Base):
+    """What the facilitators asked the projector to show beyond the segment itself: the full
+    join screen again (for latecomers), and the answers to some prompts as a wall. No row
+    means neither: the wall is off by default."""
+
+    __tablename__ = "screen_view"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True
+    )
+    show_join: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The prompt ids whose answers the wall shows (while their segment is on), as JSON.
+    wall_prompts: Mapped[str] = mapped_column(Text, default="[]")

@@ -17,7 +17,7 @@ from flask import current_app
 from workshop.extensions import db, socketio
 from workshop.live import workshops
 from workshop.models import Participant, Response, Workshop
-from workshop.web import i18n, payloads, segment_view
+from workshop.web import i18n, payloads, screen_payloads, segment_view
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
@@ -59,6 +59,7 @@ def emit_state(workshop: Workshop, now: datetime) -> None:
     for audience, namespace in NAMESPACES.items():
         socketio.emit("state", payload, to=room(workshop.id, audience), namespace=namespace)
     emit_segment(workshop)
+    emit_screen(workshop)  # the wall shows the answers of the segment that is on
 
 
 @best_effort
@@ -101,6 +102,7 @@ def emit_response(
             namespace=NAMESPACES[PARTICIPANTS],
         )
     counts_changed(workshop.id)
+    coalesce("screen", workshop.id, _emit_screen)  # the answers wall, when it is on
 
 
 @best_effort
@@ -148,6 +150,26 @@ def _emit_tally(workshop_id: int) -> None:
     )
     for_room = full if not full.get("hidden") else {k: v for k, v in full.items() if k != "rows"}
     socketio.emit("tally", for_room, to=room(workshop_id, SCREENS), namespace=NAMESPACES[SCREENS])
+
+
+@best_effort
+def emit_screen(workshop: Workshop) -> None:
+    """The facilitators' choices for the projector and the answers wall, to screens only."""
+    socketio.emit(
+        "screen",
+        screen_payloads.screen_payload(workshop),
+        to=room(workshop.id, SCREENS),
+        namespace=NAMESPACES[SCREENS],
+    )
+
+
+def _emit_screen(workshop_id: int) -> None:
+    """After answers changed: only a wall that is on needs them."""
+    payload = screen_payloads.screen_payload(db.session.get(Workshop, workshop_id))
+    if payload["wall"]["prompt_ids"]:
+        socketio.emit(
+            "screen", payload, to=room(workshop_id, SCREENS), namespace=NAMESPACES[SCREENS]
+        )
 
 
 @best_effort

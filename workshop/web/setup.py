@@ -31,6 +31,7 @@ from workshop.web.views import (
     participant,
     results,
     screen,
+    screen_controls,
 )
 
 
@@ -51,7 +52,7 @@ def init_app(app) -> None:
     sockets.init_app(socketio)
     packet_guard.init_app(socketio)
     views = (health, auth, facilitator, board, paper, editor, participant, screen, results)
-    for view in (*views, collections):
+    for view in (*views, screen_controls, collections):
         app.register_blueprint(view.bp)
     errors.init_app(app)
     security.init_app(app)

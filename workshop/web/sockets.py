@@ -24,7 +24,16 @@ from workshop.live import participants, responses, workshops
 from workshop.live.timing import CONTROL_ACTIONS
 from workshop.messages import N_, ActionError
 from workshop.models import Participant, Workshop
-from workshop.web import actions, broadcast, i18n, identity, payloads, phone_snapshot, security
+from workshop.web import (
+    actions,
+    broadcast,
+    i18n,
+    identity,
+    payloads,
+    phone_snapshot,
+    screen_payloads,
+    security,
+)
 from workshop.web.broadcast import NAMESPACES
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
@@ -238,6 +247,7 @@ def screen_connect(auth: Any = None) -> None:
             "counts": payloads.counts_payload(workshop.id),
             "themes": payloads.themes_payload(workshop.id)["themes"],
             "vote": payloads.vote_payload(workshop, SCREENS),
+            "screen": screen_payloads.screen_payload(workshop),
         },
     )
 
