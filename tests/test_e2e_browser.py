@@ -165,7 +165,7 @@ def test_reference_session_end_to_end(server, browser):
         strategy="Access to childcare",
     )
     expect_text(console.locator('[data-stream="srt_next_two_years"]'), "Access to childcare")
-    expect_text(screen.locator("h1"), "Forward Planning")
+    expect_text(screen.locator("#segment h1"), "Forward Planning")
     assert "<script>alert(1)</script>" not in screen.content()
 
     cluster_into_themes(console, screen)

@@ -1,0 +1,201 @@
+"""The projector as the back of the room sees it, in a real browser against the real server.
+
+The Thrive session is walked from the lobby to the end with 8 and with 12 themes, and the
+answers wall is filled with 60 answers of realistic length. At 1920x1080, 1280x720 and
+1024x768 (one page per language, resized rather than reopened), in English and in Spanish:
+every tally row, the timer, the join bar and the segment's title lie inside the viewport and
+inside every box that could clip them, and nothing scrolls. axe-core finds no WCAG 2.1 A/AA
+violation on each view. Screenshots go to screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import LiveServer
+from projector_support import PASSWORD, Room, realistic_answers
+from test_e2e_a11y import WCAG_TAGS, run_axe
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "projector@example.org"
+SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
+LANGUAGES = ["en", "es"]
+SHOTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "screenshots"
+THEMES = [
+    "Clear agendas and notes sent ahead of every meeting",
+    "Breakout groups by sector so smaller organizations are heard",
+    "Spanish interpretation and materials for community groups",
+    "Working groups per plan strategy, each with a lead and a timeline",
+    "Rotate meetings across the subregion, including the high desert and Coachella Valley",
+    "Data dashboards on jobs and wages to see whether the plan moves the numbers",
+    "Stipends for community members whose time is not paid for",
+    "Connect with the other subregional tables twice a year",
+    "Invite K-12 districts and adult schools",
+    "Evening sessions for small business owners",
+    "Networking time before the formal agenda",
+    "One-page summaries of decisions",
+]
+# What each view must keep on screen (name → selector); `stage` views have the bar below.
+STAGE = {
+    "segment title": ".screen-segment h1",
+    "timer": ".status-bar [data-timer]",
+    "join bar": "[data-join-bar]",
+}
+JOIN = {
+    "title": ".join-title",
+    "code": "[data-code]",
+    "QR code": ".qr-large svg",
+    "address": ".join-url",
+}
+
+MEASURE = """(wanted) => {
+  const width = innerWidth, height = innerHeight, problems = [];
+  const inside = (r, box) => r.left >= box.left - 1 && r.top >= box.top - 1 &&
+    r.right <= box.right + 1 && r.bottom <= box.bottom + 1;
+  for (const [name, selector] of Object.entries(wanted)) {
+    const shown = [...document.querySelectorAll(selector)].filter((el) => el.getClientRects().length);
+    if (!shown.length) { problems.push(`${name}: not shown`); }
+    for (const el of shown) {
+      const r = el.getBoundingClientRect();
+      if (!inside(r, {left: 0, top: 0, right: width, bottom: height})) {
+        problems.push(`${name} "${el.textContent.trim().slice(0, 30)}" outside the viewport`);
+      }
+      for (let box = el.parentElement; box; box = box.parentElement) {
+        if (getComputedStyle(box).overflow !== "visible" && !inside(r, box.getBoundingClientRect())) {
+          problems.push(`${name} "${el.textContent.trim().slice(0, 30)}" cut off by .${box.className}`);
+          break;
+        }
+      }
+    }
+  }
+  const page = document.documentElement;
+  if (page.scrollHeight > height + 1 || page.scrollWidth > width + 1) { problems.push("the page scrolls"); }
+  return problems;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("projector"))
+    server.cli("init-db")
+    server.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def screens(chromium, server):
+    """A browser per language, as two projectors (axe is injected as an inline script,
+    which the page's CSP rightly refuses)."""
+    made = {
+        lang: chromium.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
+        for lang in LANGUAGES
+    }
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def open_screens(screens, room: Room) -> dict:
+    pages = {}
+    for lang in LANGUAGES:
+        page = screens[lang].new_page()
+        page.goto(f"{room.base}{room.projector}?lang={lang}")
+        pages[lang] = page
+    return pages
+
+
+def wait_for(pages: dict, selector: str) -> None:
+    for page in pages.values():
+        page.locator(selector).first.wait_for(state="attached")
+
+
+def check_view(pages: dict, view: str, wanted: dict, shots: bool = True, axe: bool = True) -> list:
+    """The view at every size in both languages: what is wanted is on screen, uncut."""
+    problems = []
+    for lang, page in pages.items():
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+            found = page.evaluate(MEASURE, wanted)
+            problems += [f"{view} {lang} {width}x{height}: {p}" for p in found]
+            if shots:
+                SHOTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(SHOTS / f"projector-{view}-{lang}-{width}x{height}.png"))
+        if axe:
+            page.set_viewport_size({"width": 1280, "height": 720})
+            found = run_axe(page, {"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            problems += [f"{view} {lang} axe: {v['id']}: {v['help']}" for v in found]
+    return problems
+
+
+def seen(pages: dict, index: int, status: str = "running") -> None:
+    wait_for(pages, f'.screen-segment[data-index="{index}"][data-status="{status}"]')
+
+
+@pytest.mark.parametrize("theme_count", [8, 12])
+def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, theme_count):
+    room = Room(server.url, EMAIL)
+    pages = open_screens(screens, room)
+    shots = theme_count == 12
+    problems = check_view(pages, f"lobby-{theme_count}", JOIN, shots)
+    for page in pages.values():
+        width = page.evaluate(
+            "() => document.querySelector('.qr-large svg').getBoundingClientRect().width"
+        )
+        assert width >= page.viewport_size["width"] / 4, (
+            "the QR code is under a quarter of the width"
+        )
+
+    room.join(6)
+    room.control("start")
+    seen(pages, 0)
+    problems += check_view(pages, f"overview-{theme_count}", STAGE, shots)
+
+    room.control("next")
+    room.answers_to("worked_well", realistic_answers(theme_count))
+    room.make_themes(THEMES[:theme_count])
+    seen(pages, 1)
+    wait_for(pages, f"[data-screen-themes] li:nth-child({theme_count})")
+    themes = {**STAGE, "theme": "[data-screen-themes] li", "question": ".prompt-line"}
+    problems += check_view(pages, f"retrospective-{theme_count}", themes, shots)
+
+    room.control("next")
+    seen(pages, 2)
+    plan = {**themes, "strategy": ".pillar li"}
+    problems += check_view(pages, f"forward-planning-{theme_count}", plan, shots)
+    room.control("pause")
+    wait_for(pages, "[data-paused]:not([hidden])")
+    problems += check_view(
+        pages, f"paused-{theme_count}", {**plan, "paused": "[data-paused] p"}, shots
+    )
+    room.control("resume")
+
+    room.control("next")
+    room.vote("open", source="themes")
+    wait_for(pages, "[data-tally-rows] li")
+    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1], [3, 4, 5], [4, 3, 5], [2, 0, 1]])
+    for page in pages.values():
+        page.locator("[data-ballots]").filter(has_text="6").wait_for()
+    tally = {**STAGE, "tally row": "[data-tally-rows] li"}
+    problems += check_view(pages, f"vote-open-{theme_count}", tally, shots)
+    for page in pages.values():
+        assert page.locator("[data-tally-rows] li").count() == theme_count
+        assert (
+            "points" in page.locator("[data-tally-rows] li").first.inner_text()
+            or "puntos" in page.locator("[data-tally-rows] li").first.inner_text()
+        )
+
+    room.vote("close", round_id=room.round_id)
+    wait_for(pages, "[data-screen-vote]:has-text('Final'), [data-screen-vote]:has-text('final')")
+    problems += check_view(pages, f"vote-closed-{theme_count}", tally, shots)
+
+    room.control("end")
+    seen(pages, 3, "ended")
+    ended = {"title": ".screen-segment h1", "tally row": "[data-tally-rows] li"}
+    problems += check_view(pages, f"ended-{theme_count}", ended, shots)
+    for page in pages.values():
+        assert page.locator("[data-tally-rows] li.top").count() == 3
+        page.close()
+    assert problems == []
