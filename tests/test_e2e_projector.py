@@ -11,7 +11,7 @@ violation on each view. Screenshots go to screenshots/ for a person to look at.
 from __future__ import annotations
 
 import pytest
-from browser_support import LiveServer
+from browser_support import LiveServer, free_port
 from projector_support import PASSWORD, Room, realistic_answers
 from test_e2e_a11y import WCAG_TAGS, run_axe
 
@@ -76,7 +76,10 @@ MEASURE = """(wanted) => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("projector"))
+    # Served at its own address, as in a room: no "phones cannot open 127.0.0.1" notice.
+    port = free_port()
+    public = {"WORKSHOP_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    server = LiveServer(tmp_path_factory.mktemp("projector"), env=public, port=port)
     server.cli("init-db")
     server.cli("create-facilitator", EMAIL, "--password", PASSWORD)
     server.start()
