@@ -302,6 +302,7 @@ def test_ending_asks_first_and_reopening_brings_the_room_back(server, host, lapt
         reopen.click()
         expect(console.locator("[data-current-title]")).to_have_text("Retrospective Questions")
         expect(console.locator("[data-timer-status]")).to_have_text("paused")
+        expect(console.get_by_role("button", name="Resume", exact=True)).to_be_focused()
         expect(phone.locator("#segment-title")).to_have_text("Retrospective Questions")
         expect(phone.get_by_text("Monthly meetings built trust")).to_be_visible()
         expect(wall.locator(".screen-segment")).to_have_attribute("data-status", "paused")

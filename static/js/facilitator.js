@@ -38,7 +38,7 @@
   window.Console = { enabledControls: enabledControls };
 
   // Where focus goes when the control it was on stops making sense (Pause pressed: Resume).
-  var PARTNER = { pause: "resume", resume: "pause", start: "pause", end: "reopen", reopen: "end", next: "previous", previous: "next" };
+  var PARTNER = { pause: "resume", resume: "pause", start: "pause", end: "reopen", reopen: "resume", next: "previous", previous: "next" };
   function usable(button) { return button && !button.disabled && !button.hidden; }
   function applyControls(state) {
     var allowed = enabledControls(state);
