@@ -9,6 +9,10 @@ text doubled in size is never clipped and never needs sideways scrolling; the ti
 colours keep their contrast; live regions announce a new segment politely, never the seconds
 ticking; and a reader who asks for less motion gets none.
 
+Then a crawl: one signed-in browser follows every link a facilitator meets and goes through
+the states forms lead to (errors included), in both languages, with axe on each page; it
+fails when a page of the app is never reached. Its pictures go to screenshots/a11y-crawl/.
+
 One server and a few sessions, built over HTTP, serve the whole module.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -632,3 +637,235 @@ def test_a_reader_who_asks_for_less_motion_gets_none(room, contexts, name):
     moving = browser_page.evaluate(MOTION_JS)
     browser_page.close()
     assert moving == [], f"{name}: still moving with prefers-reduced-motion: {moving[:10]}"
+
+
+# -- every page an account reaches, in both languages -----------------------------------------
+
+# Addresses that are no page: downloads, the API, fragments the scripts fetch, static files.
+NOT_PAGES = re.compile(
+    r"/download/|\.toml$|^/api/|/fragment$|/segment$|/vote$|^/static/|^/healthz$|^/socket\.io/"
+)
+# The editor is in English only so far, and says so (lang="en") in either language.
+ENGLISH_ONLY = ("editor.",)
+# A participant's pages, checked on a phone by test_page_is_accessible (a facilitator's
+# browser is no participant: it is sent to the join page).
+ON_PHONES_ONLY = {"participant.theme_page"}
+CRAWL_SHOTS = ROOT / "screenshots" / "a11y-crawl"
+
+
+class Crawl:
+    """One signed-in browser context going through the facilitator's pages, in one language:
+    each page (and each state a form leads to) checked by axe for WCAG 2.1 A/AA and structure,
+    for the language it says, and for words in the language asked for."""
+
+    def __init__(self, room: Room, context, lang: str, english: dict[str, str]):
+        from workshop import create_app
+
+        self.room, self.context, self.lang, self.english = room, context, lang, english
+        self.routes = create_app({"INSTANCE_PATH": str(room.server.instance)}).url_map.bind("x")
+        self.page = context.new_page()
+        self.page.goto(f"{room.server.url}/?lang={lang}")  # the language cookie, for every page
+        self.problems: list[str] = []
+        self.reached: set[str] = set()
+
+    def endpoint(self, url: str) -> str | None:
+        from werkzeug.exceptions import HTTPException
+
+        path = url.removeprefix(self.room.server.url).split("#")[0].split("?")[0]
+        try:
+            return self.routes.match(path, method="GET")[0]
+        except HTTPException:
+            return None
+
+    def check(self, name: str) -> None:
+        """The page as it is now. A page in English only is checked in English: in another
+        language only its header differs, and that is checked on every other page."""
+        page = self.page
+        page.wait_for_load_state("load")
+        endpoint = self.endpoint(page.url) or name
+        self.reached.add(endpoint)
+        english_only = endpoint.startswith(ENGLISH_ONLY)
+        if english_only and self.lang != "en":
+            return
+        CRAWL_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(CRAWL_SHOTS / f"{name}-{self.lang}.png"))
+        found = run_axe(page, AXE_OPTIONS)
+        if found:
+            self.problems.append(f"{name} ({self.lang}, {page.url}):\n{describe(found)}")
+        said = page.evaluate("document.documentElement.lang")
+        if said != ("en" if english_only else self.lang):
+            self.problems.append(f'{name} ({self.lang}): <html lang="{said}">')
+        words = page.evaluate(MAIN_TEXT_JS)
+        if self.lang == "en":
+            self.english[name] = words
+        elif not english_only and words == self.english.get(name):
+            self.problems.append(
+                f"{name} ({self.lang}): the same words as in English: {words[:200]}"
+            )
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.room.server.url + path)
+
+    def visit(self, name: str, path: str) -> None:
+        self.go(path)
+        self.check(name)
+
+    def links(self) -> list[str]:
+        origin = self.room.server.url
+        hrefs = self.page.evaluate("() => Array.from(document.links, (a) => a.href)")
+        paths = {h.removeprefix(origin).split("#")[0] for h in hrefs if h.startswith(origin + "/")}
+        return sorted(p for p in paths if not NOT_PAGES.search(p.split("?")[0]))
+
+    def follow_links(self, start: list[str]) -> None:
+        """Every page the links lead to, one of each kind (one console, one board...)."""
+        queue, seen = list(start), set()
+        while queue:
+            path = queue.pop(0)
+            endpoint = self.endpoint(path)
+            if endpoint is None or endpoint in seen:
+                continue
+            seen.add(endpoint)
+            self.visit(endpoint, path)
+            queue += self.links()
+
+    @contextmanager
+    def waiting(self, address: str):
+        """A page that waits for work holds still meanwhile: its script's questions to the
+        server (fetch) fail, so it neither moves on nor reloads while it is checked."""
+
+        def hold(route) -> None:
+            if route.request.resource_type == "fetch":
+                route.abort()
+            else:
+                route.continue_()
+
+        self.page.route(address, hold)
+        try:
+            yield
+        finally:
+            self.page.unroute(address, hold)
+
+    def submit(self, form: str) -> None:
+        """Press the first submit button of the form matching `form`; wait for the page."""
+        with self.page.expect_navigation():
+            self.page.locator(form).locator("button[type=submit]").first.click()
+
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "rules": {rule: {"enabled": True} for rule in STRUCTURE_RULES},
+}
+
+# A plan whose shape leaves room for doubt: the editor shows what it read before adding it.
+DOUBTFUL_OUTLINE = "Goal 1: Housing\n1.1 More homes near jobs\n2.1 Buses that run at shift times"
+
+
+def test_every_page_a_facilitator_reaches_is_accessible(room, chromium):
+    """Every page a facilitator's links lead to, and the states forms lead to (sign-in with
+    errors, the editor's new, edit, edit-with-errors, pasted plan, upload with errors and
+    preview, suggestions being made and to review, a new share link and the shared pages, a
+    collection's pages and its proposals, error pages), in English and Spanish: axe finds no
+    WCAG 2.1 A/AA violation and no broken structure, and each page says its language. Every
+    page of the app is reached (a new page is crawled or this fails)."""
+    facilitator = room.facilitator
+    agenda = facilitator.post("/facilitator/", f"/facilitator/editor/copy/{AGENDA}", {})
+    collection = (
+        facilitator.post(
+            "/facilitator/collections/", "/facilitator/collections/", {"name": "Inland tables"}
+        )
+        .url.removeprefix(facilitator.base)
+        .removesuffix("tables")
+    )
+    facilitator.post(
+        collection + "tables", collection + "add", {"workshop_id": room.voting.workshop_id}
+    )
+    english: dict[str, str] = {}
+    problems, reached = [], set()
+    for lang in LANGUAGES:
+        context = chromium.new_context(**LAPTOP, bypass_csp=True)  # axe is injected inline
+        signed_out = Crawl(room, context, lang, english)
+        signed_out.visit("sign-in", "/auth/login")
+        signed_out.page.fill("input[name=email]", EMAIL)
+        signed_out.page.fill("input[name=password]", "not the password")
+        signed_out.submit("form")
+        signed_out.check("sign-in-with-errors")
+        context.add_cookies(facilitator.cookies())
+        crawl = Crawl(room, context, lang, english)
+        crawl.follow_links(["/facilitator/", "/facilitator/collections/", room.voting.console])
+        crawl_states(crawl, agenda.url.removeprefix(facilitator.base), collection)
+        problems += signed_out.problems + crawl.problems
+        reached |= signed_out.reached | crawl.reached
+        context.close()
+    assert not problems, "\n\n".join(problems)
+    pages = {
+        rule.endpoint
+        for rule in crawl.routes.map.iter_rules()
+        if "GET" in rule.methods and not NOT_PAGES.search(rule.rule)
+    }
+    reached |= ON_PHONES_ONLY  # test_page_is_accessible, with a participant's cookie
+    assert pages <= reached, f"pages the crawl never reached: {sorted(pages - reached)}"
+
+
+def crawl_states(crawl: Crawl, edit: str, collection: str) -> None:
+    """The states a facilitator reaches through forms, each checked."""
+    room, page = crawl.room, crawl.page
+    if crawl.lang == "en":  # the editor is in English only
+        editor_states(crawl, edit)
+    crawl.go(room.answering.console + "/board/")
+    with crawl.waiting("**/board/suggest/*"):
+        crawl.submit("form[data-suggest-form]")
+        if page.locator("progress[data-progress]").count():
+            crawl.check("suggestions-being-made")
+    page.locator("fieldset.suggestion").first.wait_for(timeout=120_000)
+    crawl.check("suggestions-to-review")
+
+    crawl.go(f"/facilitator/w/{room.voting.workshop_id}/results")
+    crawl.submit("form[action$='/results/share']")
+    crawl.check("results-with-a-new-share-link")
+    shared = re.search(r"/shared/[A-Za-z0-9_-]{43}", page.content()).group(0)
+    crawl.visit("shared-results", shared)
+
+    crawl.go(collection + "settings")
+    crawl.submit("form[action$='/share']")
+    crawl.check("collection-with-a-new-share-link")
+    shared = re.search(r"/shared/rollup/[A-Za-z0-9_-]{43}", page.content()).group(0)
+    crawl.visit("shared-rollup", shared)
+    crawl.go(collection + "themes")
+    with crawl.waiting("**/themes/run/*"):
+        crawl.submit("form[action$='/themes/propose']")
+        if page.locator("progress[data-progress]").count():
+            crawl.check("regional-themes-being-proposed")
+    page.wait_for_url(re.compile(r"/themes$"), timeout=120_000)
+    crawl.check("regional-themes-proposed")
+
+    crawl.visit("home", "/")
+    crawl.visit("join-with-a-wrong-code", "/join?code=ZZZZZZ")
+    crawl.visit("not-found", "/no-such-page")
+    crawl.visit("not-yours", "/facilitator/w/999999999")
+    crawl.visit("method-not-allowed", "/auth/logout")
+    crawl.go("/facilitator/")
+    with page.expect_navigation():
+        page.evaluate(
+            "() => { const form = document.querySelector('form[action$=\"/start\"]');"
+            " form.querySelector('[name=csrf_token]').remove(); form.submit(); }"
+        )
+    crawl.check("form-expired")
+
+
+def editor_states(crawl: Crawl, edit: str) -> None:
+    page = crawl.page
+    crawl.go(edit)
+    page.fill("#title", "")
+    crawl.submit("form[data-editor]")
+    assert page.locator("#problems").count() == 1
+    crawl.check("editor-edit-with-errors")
+    crawl.go(edit)
+    page.fill("#outline", DOUBTFUL_OUTLINE)
+    with page.expect_navigation():
+        page.locator("button[value=outline]").click()
+    assert page.locator(".outline-preview").count() == 1
+    crawl.check("editor-pasted-plan")
+    crawl.go("/facilitator/editor/upload")
+    page.set_input_files("input[type=file]", files=[{"name": "plan.toml", "mimeType": "text/plain", "buffer": b"title = "}])  # fmt: skip
+    crawl.submit("form[enctype]")
+    crawl.check("editor-upload-with-errors")

@@ -21,7 +21,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, format_decimal, get_locale, gettext, refresh
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+    refresh,
+)
 
 from workshop.live import participants, workshops
 from workshop.messages import N_
@@ -108,6 +116,16 @@ def _template_helpers() -> dict:
         ),
         "language_names": lambda codes: ", ".join(LANGUAGES.get(code, code) for code in codes),
     }
+
+
+def run_progress(run) -> dict:
+    """How far a suggestion run is, for the page that waits for it (`static/js/progress.js`).
+    A run that is done or gone says done: the page reloads, and the view says what became of
+    it."""
+    if run is None or run.done:
+        return {"done": True}
+    words = gettext("%(percent)s done", percent=format_percent(run.fraction))
+    return {"done": False, "percent": round(run.fraction * 100), "words": words}
 
 
 SEGMENT_KINDS = {

@@ -226,9 +226,11 @@ def suggest_view(workshop_id: int):
 @bp.get("/suggest/<run_id>")
 @login_required
 def suggestion_run(workshop_id: int, run_id: str):
-    """The run's progress (the page reloads itself until it is done), then the suggestions."""
+    """The run's progress (the page asks again until it is done), then the suggestions."""
     workshop = own_workshop(workshop_id)
     run = suggestion_runs.find(run_id, workshop.id)
+    if request.accept_mimetypes.best == "application/json":  # the waiting page asks
+        return jsonify(i18n.run_progress(run))
     if run is None:
         flash(gettext("Those suggestions are no longer here (the server restarted). Ask again."))
         return _back(workshop)

@@ -210,9 +210,12 @@ def propose(collection_id: int):
 @bp.get(f"{ONE}/themes/run/<run_id>")
 @login_required
 def proposal_run(collection_id: int, run_id: str):
-    """The run's progress (the page reloads itself), then its proposals stored."""
+    """The run's progress (the page asks again until it is done), then its proposals
+    stored."""
     collection = do.owned(collection_id)
     run = suggestion_runs.find(run_id, f"collection-{collection.id}")
+    if request.accept_mimetypes.best == "application/json":  # the waiting page asks
+        return jsonify(i18n.run_progress(run))
     if run is None:
         flash(gettext("Those proposals are no longer here (the server restarted). Ask again."))
     elif not run.done:
