@@ -99,7 +99,7 @@ class Room:
     def hide(self, text: str) -> None:
         console = self.host.get(self.console).text
         marker = console.index(str(text))
-        response_id = re.findall(r"/responses/(\d+)/hide", console[:marker])[-1]
+        response_id = re.findall(r'data-response-id="(\d+)"', console[:marker])[-1]
         path = f"{self.console}/responses/{response_id}/hide"
         self.host.post(self.console, path, {"hidden": "1"})
 

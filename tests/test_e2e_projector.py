@@ -57,6 +57,9 @@ MEASURE = """(wanted) => {
     if (!shown.length) { problems.push(`${name}: not shown`); }
     for (const el of shown) {
       const r = el.getBoundingClientRect();
+      if (el.clientHeight && el.clientHeight < 0.9 * parseFloat(getComputedStyle(el).lineHeight)) {
+        problems.push(`${name} "${el.textContent.trim().slice(0, 30)}" squeezed under one line`);
+      }
       if (!inside(r, {left: 0, top: 0, right: width, bottom: height})) {
         problems.push(`${name} "${el.textContent.trim().slice(0, 30)}" outside the viewport`);
       }
@@ -178,13 +181,20 @@ def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, th
     room.control("next")
     room.vote("open", source="themes")
     wait_for(pages, "[data-tally-rows] li")
-    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1], [3, 4, 5], [4, 3, 5], [2, 0, 1]])
+    # Candidates 2 and 3 tie on everything; 4 and 5 on points, 4 ahead on first choices.
+    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1], [3, 4, 5], [5, 6, 4], [2, 0, 1]])
     for page in pages.values():
         page.locator("[data-ballots]").filter(has_text="6").wait_for()
     tally = {**STAGE, "tally row": "[data-tally-rows] li"}
     problems += check_view(pages, f"vote-open-{theme_count}", tally, shots)
-    for page in pages.values():
+    ties = {
+        "en": ("Tied: same points", "ahead on first choices (1 to 0)"),
+        "es": ("Empate: mismos puntos", "delante por primeras opciones (1 a 0)"),
+    }
+    for lang, page in pages.items():
         assert page.locator("[data-tally-rows] li").count() == theme_count
+        rows = page.locator("[data-tally-rows]").inner_text()
+        assert all(words in rows for words in ties[lang]), rows
         assert (
             "points" in page.locator("[data-tally-rows] li").first.inner_text()
             or "puntos" in page.locator("[data-tally-rows] li").first.inner_text()
@@ -200,5 +210,77 @@ def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, th
     problems += check_view(pages, f"ended-{theme_count}", ended, shots)
     for page in pages.values():
         assert page.locator("[data-tally-rows] li.top").count() == 3
+        page.close()
+    assert problems == []
+
+
+WALL = {**STAGE, "answer": ".wall-card", "question": ".wall h2"}
+
+
+def visible_cards(page, prompt_id: str) -> list[str]:
+    selector = f'[data-wall-cards="{prompt_id}"] .wall-card:not([hidden])'
+    return page.eval_on_selector_all(selector, "(cards) => cards.map((c) => c.textContent)")
+
+
+def test_the_answers_wall_shows_the_newest_answers_that_fit(server, screens):
+    """60 answers of realistic length: off by default; on, each prompt shows its newest
+    answers that fit at every size and says how many earlier ones wait; an answer hidden on
+    the console leaves the wall at once; the facilitators (and key J) bring the full join
+    screen back; beyond 12 candidates the tally shows the top 10 and how many more."""
+    room = Room(server.url, EMAIL)
+    room.join(12)
+    room.control("start")
+    room.control("next")
+    pages = open_screens(screens, room)
+    seen(pages, 1)
+    texts = realistic_answers(60)
+    room.answers_to("worked_well", texts[:30])
+    room.answers_to("do_differently", texts[30:])
+    for page in pages.values():
+        page.locator('[data-prompt-count="do_differently"]').filter(has_text="30").wait_for()
+        assert page.locator(".wall-card").count() == 0, (
+            "the wall is off until a facilitator turns it on"
+        )
+
+    room.screen("wall", True, ("worked_well", "do_differently"))
+    wait_for(pages, ".wall-card")
+    problems = check_view(pages, "wall", WALL)
+    for page in pages.values():
+        for prompt_id, answers in (("worked_well", texts[:30]), ("do_differently", texts[30:])):
+            shown = visible_cards(page, prompt_id)
+            assert len(shown) >= 4, f"only {len(shown)} answers fit"
+            assert shown == answers[::-1][: len(shown)], "the newest answers first"
+            more = page.locator(f'[data-wall-more="{prompt_id}"]').inner_text()
+            assert str(30 - len(shown)) in more
+    newest = texts[29]
+    room.hide(newest)
+    for page in pages.values():
+        page.wait_for_function(
+            "(text) => ![...document.querySelectorAll('.wall-card')].some((c) => c.textContent === text)",
+            arg=newest,
+        )
+        assert visible_cards(page, "worked_well")[0] == texts[28]
+
+    room.screen("join", True)
+    wait_for(pages, "[data-join-screen]:not([hidden])")
+    problems += check_view(pages, "join-again", {**JOIN, "timer": ".join-now [data-timer]"})
+    page = pages["en"]
+    page.keyboard.press("j")
+    assert page.locator("[data-stage]").is_visible(), "J goes back to the segment"
+    page.keyboard.press("j")
+    assert page.locator("[data-join-screen]").is_visible(), "and J again to the join screen"
+    room.screen("join", False)
+    wait_for(pages, "[data-join-screen][hidden]")
+
+    room.make_themes([f"{title} ({n})" for n in (1, 2) for title in THEMES[:7]])
+    room.control("next")
+    room.control("next")
+    room.vote("open", source="themes")
+    for page in pages.values():
+        page.locator("[data-tally-more]:not([hidden])").wait_for()
+        assert page.locator("[data-tally-rows] li").count() == 10
+    problems += check_view(pages, "vote-14", {**STAGE, "tally row": "[data-tally-rows] li"})
+    assert "4" in pages["en"].locator("[data-tally-more]").inner_text()
+    for page in pages.values():
         page.close()
     assert problems == []

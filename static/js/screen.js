@@ -28,9 +28,10 @@
   // Sizes are rounded to whole pixels here: any overflow at all counts.
   function overflows(el) { return el.scrollHeight > el.clientHeight || el.scrollWidth > el.clientWidth; }
 
-  // The largest type scale (between 0.45 and 1.6) at which the box shows everything.
+  // The largest type scale (between 0.45 and 1.6) at which the box shows everything; with
+  // an answers wall, no larger than 1: the space is the answers'.
   function fitBox(box) {
-    var low = 0.45, high = 1.6;
+    var low = 0.45, high = box.querySelector("[data-wall-section]") ? 1 : 1.6;
     box.style.setProperty("--fit", high);
     if (!overflows(box)) { return; }
     for (var step = 0; step < 9; step += 1) {
