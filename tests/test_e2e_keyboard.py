@@ -1,8 +1,8 @@
 """Keyboard only, in a real browser against the real server.
 
 A participant joins, answers a question and votes with nothing but the keyboard: Tab and
-Shift+Tab to move, typing, the arrow keys in a radio group and in selects, Enter and Space to
-act. A facilitator clusters answers on the themes board the same way: selects answers with
+Shift+Tab to move, typing, the arrow keys in a radio group, Enter and Space to act (the
+ballot's choices are buttons pressed in order). A facilitator clusters answers on the themes board the same way: selects answers with
 Space, makes a new theme from them, and moves others to a theme chosen in "Move selected
 answers to". Wherever focus lands it is visible: an outline at least 2 px wide with 3:1
 contrast against what is around it. After the page updates itself, focus stays where it was.
@@ -215,25 +215,26 @@ def cluster(board, base: str, session: Session) -> None:
 
 
 def vote(phone) -> None:
-    """The page follows the room to the vote; the participant ranks two themes with the
-    arrow keys and sends the ballot with the keyboard."""
+    """The page follows the room to the vote; the participant ranks two themes by pressing
+    their buttons in order (Enter, then Space) and sends the ballot with the keyboard."""
     from playwright.sync_api import expect
 
-    first = phone.get_by_label("First choice")
-    expect(first).to_be_visible(timeout=10000)
-    tab_to(phone, first)
+    def choice(title: str):
+        return phone.locator("[data-choose]", has_text=title)
+
+    expect(choice("Relationships")).to_be_visible(timeout=10000)
+    tab_to(phone, choice("Relationships"))
     expect_focus_visible(phone)
-    choose_with_arrows(phone, first, "Relationships")
-    second = phone.get_by_label("Second choice")
-    tab_to(phone, second)
+    phone.keyboard.press("Enter")
+    tab_to(phone, choice("Shared information"))
     expect_focus_visible(phone)
-    choose_with_arrows(phone, second, "Shared information")
+    phone.keyboard.press("Space")
+    expect(choice("Shared information")).to_have_attribute("aria-pressed", "true")
     send = phone.get_by_role("button", name="Send my vote")
     tab_to(phone, send)
     expect_focus_visible(phone)
     phone.keyboard.press("Space")
     expect(phone.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
-    assert (
-        phone.get_by_label("First choice").evaluate("(el) => el.options[el.selectedIndex].text")
-        == "Relationships"
+    expect(phone.locator("[data-vote-status] .picked li")).to_have_text(
+        ["Relationships", "Shared information"]
     )

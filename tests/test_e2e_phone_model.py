@@ -428,10 +428,10 @@ def themes_and_the_vote(facilitator, session, page, model: Model, both) -> None:
 
     facilitator.control(session, "next")
     facilitator.act(session, "/vote", {"op": "open", "source": "themes"})
-    expect(page.get_by_label("First choice")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your ranking")).to_be_visible()
     both.step("the vote opens")
-    page.get_by_label("First choice").select_option(label="Relationships")
-    page.get_by_label("Second choice").select_option(label="Shared information")
+    page.locator("[data-choose]", has_text="Relationships").click()  # tapped in order
+    page.locator("[data-choose]", has_text="Shared information").click()
     page.get_by_role("button", name="Send my vote").click()
     expect(page.get_by_text("Your vote is in")).to_be_visible()
     round_id, candidates, _picks = model.phone.ballot_form()

@@ -2,7 +2,8 @@
    over the socket with an acknowledgement. Every answer waits in local storage until the
    server confirms it is stored; after a reconnect or a reload it is sent again with the same
    client id, so the server never stores it twice. Without JavaScript the forms post as usual.
-   Once loaded, the page fetches nothing: the segment comes over the socket as every phone of
+   Once loaded, the page fetches nothing (but a theme's answers, when a person opens what a
+   ballot choice means): the segment comes over the socket as every phone of
    its language shares it, and the page fills in this phone's own part (answers, ballot, form
    token) and the room's themes from what the socket told it. The load bench's phone model
    (workshop/live/simulate.py) does what this script does on the network; a browser test holds
@@ -85,7 +86,13 @@
   // The shared view with this phone's part filled in; drafts and focus stay (Live.swapHtml).
   function redraw() {
     if (!view) { return; }
+    var focused = document.activeElement && document.activeElement.id;
     window.Live.swapHtml(view.html, segmentBox, personalize);
+    drawRankers();
+    // The ranker is drawn after the swap (from the choices the swap kept): focus on one of
+    // its buttons comes back now.
+    var again = focused && document.getElementById(focused);
+    if (again && document.activeElement !== again && !again.disabled) { again.focus(); }
     renderPending();
     showVoteStatus();
   }
@@ -252,19 +259,30 @@
   }
   // The last word on this phone's ballot, shown again when the vote section is redrawn.
   var lastVoteStatus = null;
-  function voteStatus(text, isError) {
+  // `picks`: the ballot the server holds, listed under the words in the reader's order.
+  function voteStatus(text, isError, picks) {
     var section = document.getElementById("vote");
-    lastVoteStatus = { round: section && section.getAttribute("data-vote-round"), text: text, isError: isError };
+    lastVoteStatus = { round: section && section.getAttribute("data-vote-round"), text: text, isError: isError, picks: picks };
     showVoteStatus();
   }
   function showVoteStatus() {
     var box = document.querySelector("[data-vote-status]");
     var section = document.getElementById("vote");
     if (!box || !lastVoteStatus || !section || section.getAttribute("data-vote-round") !== lastVoteStatus.round) { return; }
-    var text = lastVoteStatus.text, isError = lastVoteStatus.isError;
     box.hidden = false;
-    box.className = isError ? "error" : "confirm";
-    box.textContent = text;
+    box.className = lastVoteStatus.isError ? "error" : "confirm";
+    var line = document.createElement("p");
+    line.textContent = lastVoteStatus.text;
+    box.replaceChildren(line);
+    if (!lastVoteStatus.picks) { return; }
+    var list = document.createElement(section.querySelector("[data-ranker]") ? "ol" : "ul");
+    list.className = "picked";
+    lastVoteStatus.picks.forEach(function (id) {
+      var item = document.createElement("li");
+      item.textContent = titleOf(section, id);
+      list.append(item);
+    });
+    box.append(list);
   }
   // The form now shows what the server holds: a later redraw keeps only changes made after this.
   function markBallotSaved() {
@@ -289,7 +307,7 @@
       if (ack.ok) {
         myBallot = ack.ballot;  // what the server now holds, drawn again on every redraw
         markBallotSaved();
-        voteStatus(t("vote_in"), false);
+        voteStatus(t("vote_in"), false, ack.ballot.picks);
         var send = document.querySelector("[data-ballot-form] button[type=submit]");
         if (send) { send.textContent = t("change_vote"); }
       } else {
@@ -317,6 +335,118 @@
     voteStatus(socket && socket.connected ? t("vote_sending") : t("vote_kept"), false);
     sendBallot();
   });
+
+  // Tap to rank. The ranked ballot's choices are buttons: a tap gives one the next place, a
+  // second tap takes it back, the arrows beside a place reorder. The form's own selects (the
+  // ballot without script) stay the record: the ranker reads and writes them, so sending,
+  // choices kept over redraws and the stored ballot drawn back all work as they did.
+  function rankedPicks(form) {
+    var ids = [];
+    form.querySelectorAll("select[data-pick]").forEach(function (field) {
+      if (field.value && ids.indexOf(field.value) === -1) { ids.push(field.value); }
+    });
+    return ids;
+  }
+  function titleOf(root, id) {
+    var title = root.querySelector('[data-candidate-title="' + id + '"]');
+    return title ? title.textContent : "";
+  }
+  function placeName(form, index) {
+    var place = form.querySelectorAll("[data-slot] [data-place]")[index];
+    return place ? place.textContent : String(index + 1);
+  }
+  function drawRanker(form) {
+    var ranker = form.querySelector("[data-ranker]");
+    if (!ranker) { return; }
+    ranker.hidden = false;
+    form.querySelector("[data-pick-fields]").hidden = true;
+    var ids = rankedPicks(form);
+    var slots = form.querySelectorAll("[data-slot]");
+    slots.forEach(function (slot, index) {
+      var title = slot.querySelector("[data-slot-title]");
+      title.textContent = ids[index] ? titleOf(form, ids[index]) : title.getAttribute("data-empty");
+      slot.classList.toggle("filled", Boolean(ids[index]));
+      slot.querySelector("[data-slot-moves]").hidden = !ids[index];
+      slot.querySelectorAll("[data-move]").forEach(function (button) {
+        var up = button.getAttribute("data-move") === "-1";
+        button.setAttribute("aria-label", t(up ? "move_up" : "move_down", { title: title.textContent }));
+        button.disabled = up ? index === 0 : index >= ids.length - 1;
+      });
+    });
+    form.querySelectorAll("[data-choose]").forEach(function (button) {
+      var at = ids.indexOf(button.getAttribute("data-choose"));
+      button.setAttribute("aria-pressed", at === -1 ? "false" : "true");
+      button.querySelector("[data-choice-place]").textContent = at === -1 ? "" : placeName(form, at);
+    });
+    form.querySelector("[data-ranker-full]").hidden = ids.length < slots.length;
+  }
+  function drawRankers() { document.querySelectorAll("[data-ballot-form]").forEach(drawRanker); }
+  function setRanked(form, ids) {
+    form.querySelectorAll("select[data-pick]").forEach(function (field, index) { field.value = ids[index] || ""; });
+    drawRanker(form);
+  }
+  // Said by the page's polite live region; emptied first, so the same words are said again.
+  function say(text) {
+    var region = document.querySelector("[data-announcer]");
+    if (!region) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+  function choose(form, button) {
+    var ids = rankedPicks(form);
+    var id = button.getAttribute("data-choose");
+    var at = ids.indexOf(id);
+    var title = titleOf(form, id);
+    if (at !== -1) {
+      ids.splice(at, 1);
+      say(t("rank_cleared", { title: title }));
+    } else if (ids.length < form.querySelectorAll("[data-slot]").length) {
+      ids.push(id);
+      say(t("rank_set", { place: placeName(form, ids.length - 1), title: title }));
+    } else {
+      say(form.querySelector("[data-ranker-full]").textContent);
+    }
+    setRanked(form, ids);
+  }
+  function move(form, button) {
+    var ids = rankedPicks(form);
+    var slots = Array.prototype.slice.call(form.querySelectorAll("[data-slot]"));
+    var from = slots.indexOf(button.closest("[data-slot]"));
+    var to = from + Number(button.getAttribute("data-move"));
+    if (to < 0 || to >= ids.length) { return; }
+    var moved = ids.splice(from, 1)[0];
+    ids.splice(to, 0, moved);
+    setRanked(form, ids);
+    // The finger or the keyboard stays with the choice it moves (the other arrow at an end).
+    var again = slots[to].querySelector('[data-move="' + button.getAttribute("data-move") + '"]');
+    (again.disabled ? slots[to].querySelector("[data-move]:not(:disabled)") : again).focus();
+    say(t("rank_moved", { title: titleOf(form, moved), place: placeName(form, to) }));
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-choose], [data-move]");
+    var form = button && button.closest("[data-ballot-form]");
+    if (!form) { return; }
+    if (button.hasAttribute("data-choose")) { choose(form, button); } else { move(form, button); }
+  });
+
+  // What a choice means: a theme's answers, read from its page when the disclosure opens.
+  document.addEventListener("toggle", function (event) {
+    var info = event.target;
+    if (!info.open || !info.hasAttribute("data-theme-answers") || info.hasAttribute("data-loaded")) { return; }
+    info.setAttribute("data-loaded", "");
+    fetch(info.getAttribute("data-theme-answers"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var list = info.querySelector("[data-answers-list]");
+        new DOMParser().parseFromString(html, "text/html").querySelectorAll("[data-answer-text]").forEach(function (answer) {
+          var item = document.createElement("li");
+          item.textContent = answer.textContent;
+          list.append(item);
+        });
+        list.hidden = !list.children.length;
+      })
+      .catch(function () { info.removeAttribute("data-loaded"); });  // the link stays
+  }, true);
 
   function drawThemes(root) {
     var section = root.querySelector(".themes-list");
@@ -388,5 +518,6 @@
       own: ownChanged
     });
   }
+  drawRankers();
   renderPending();
 })();

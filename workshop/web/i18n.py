@@ -248,6 +248,11 @@ JS_STRINGS = {
     "vote_kept": N_(
         "Your vote is saved on this phone and will be sent when the connection is back."
     ),
+    "rank_set": N_("Ranked {place}: {title}"),
+    "rank_cleared": N_("Taken out of your ranking: {title}"),
+    "rank_moved": N_("{title} is now {place}"),
+    "move_up": N_("Move {title} up"),
+    "move_down": N_("Move {title} down"),
     "answers_one": N_("{n} answer"),
     "answers_other": N_("{n} answers"),
     "now": N_("Now: {title}"),
