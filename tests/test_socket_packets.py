@@ -109,6 +109,13 @@ class RawSocket:
         else:
             self.ws.send(frame)
 
+    def send_at_once(self, frames: list[str]) -> None:
+        """Text frames written in one go, as a client in a hurry's kernel hands them over."""
+        blob = b"".join(
+            websocket.ABNF.create_frame(f, websocket.ABNF.OPCODE_TEXT).format() for f in frames
+        )
+        self.ws.sock.sendall(blob)
+
     def next(self, timeout: float = 5) -> str | None:
         """The next frame from the server other than a ping; None once the connection closed."""
         self.ws.settimeout(timeout)
@@ -261,3 +268,32 @@ def test_log_lines_about_unreadable_packets_are_capped_per_process(tmp_path, cap
     lines = [r for r in caplog.records if "could not be read" in r.getMessage()]
     assert len(lines) == 3
     assert all(r.exc_info is None for r in caplog.records)
+
+
+FLOOD = 600
+
+
+def test_a_phone_flooding_events_waits_behind_the_others(server):
+    """A connection that sends hundreds of events at once does not hold up another's: the
+    other's answer is handled while the flood is still being refused, so its `own` message
+    reaches the flooder's connection (the same participant's, as a second tab's would) before
+    most of the flood's replies. Before, every flooding event was queued ahead of it and `own`
+    came after all of them."""
+    cookies = joined_cookies(server)
+    flooder, other = RawSocket(server, cookies).join(), RawSocket(server, cookies).join()
+    flooder.send('42/participant,0["sync",{}]')
+    assert flooder.ack(0)["ok"] is True
+    flooder.send_at_once([f'42/participant,{n}["sync",{{}}]' for n in range(1, FLOOD + 1)])
+    assert flooder.ack(1)["ok"] is True  # the server is reading the flood
+    answer = {"client_id": "c" * 32, "prompt_id": "worked_well", "text": "Shared rides"}
+    other.send("42/participant,1" + json.dumps(["respond", answer]))
+    assert other.ack(1)["ok"] is True
+    replies_before_own = 1
+    while (frame := flooder.next()) is not None:
+        if frame.startswith('42/participant,["own"'):
+            break
+        replies_before_own += frame.startswith("43/participant,")
+    assert frame is not None, "the flooder's connection closed"
+    assert replies_before_own < FLOOD // 2, replies_before_own
+    codes = [flooder.ack(n).get("code") for n in range(replies_before_own + 1, FLOOD + 1)]
+    assert codes[-1] == "rate_limited" and set(codes) <= {None, "rate_limited"}

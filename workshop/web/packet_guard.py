@@ -11,7 +11,7 @@ no Engine.IO packet. The hooks, all public objects of the two libraries' servers
   failure there is a packet that could not be read or dispatched;
 - at each Engine.IO connect, the new socket's long-polling POST handler and WebSocket handler
   are wrapped, so a frame that is no Engine.IO packet closes the connection instead of raising
-  in the transport.
+  in the transport; and its messages take turns (`socket_turns`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from flask import current_app
 from socketio import packet
 
 from workshop.messages import N_
-from workshop.web import security, sockets
+from workshop.web import security, socket_turns, sockets
 
 LOGGED = "workshop.unreadable_logged"  # in a connection's environ: logged once already
 # A packet's header (type, attachments, namespace, ack id), read without its JSON.
@@ -54,14 +54,22 @@ def init_app(socketio) -> None:
             handle_message(eio_sid, data)
         except Exception as error:  # noqa: BLE001 - the packet could not be read or dispatched
             unreadable(server, eio_sid, data, error)
+        finally:
+            socket_turns.handled(server, eio_sid)
 
     def on_connect(eio_sid: str, environ: dict) -> Any:
         result = handle_connect(eio_sid, environ)
         _guard_transport(server, eio_sid)
         return result
 
-    # Flask-SocketIO's test client calls these two directly; the Engine.IO server calls the
-    # handlers registered with it.
+    # Each message is handled whole (decoded, dispatched, its handler run) in a greenlet of
+    # its own, started by the Engine.IO server, one at a time per connection
+    # (`socket_turns`); python-socketio's default started a second one per event, ahead of
+    # which a connection's next message could be read. Flask-SocketIO's test client turns both
+    # off, and calls these two handlers directly; the Engine.IO server calls the handlers
+    # registered with it.
+    server.async_handlers = False
+    server.eio.async_handlers = True
     server._handle_eio_message, server._handle_eio_connect = on_message, on_connect
     server.eio.on("message", on_message)
     server.eio.on("connect", on_connect)
@@ -86,6 +94,7 @@ def unreadable(server, eio_sid: str, data: Any, error: Exception) -> None:
         if security.limits().socket_events.hit(sid):
             ack = sockets.error_ack(N_("the message could not be read"), "malformed")
         else:
+            socket_turns.note_over_limit(environ)
             ack = sockets.error_ack(
                 N_("too many messages at once: wait a few seconds"), "rate_limited"
             )
@@ -122,6 +131,7 @@ def _guard_transport(server, eio_sid: str) -> None:
     socket = server.eio.sockets.get(eio_sid)
     if socket is None:  # the test client has no Engine.IO socket
         return
+    socket_turns.take_turns(socket)
     post, websocket = socket.handle_post_request, socket._websocket_handler
 
     def handle_post_request(environ: dict) -> Any:

@@ -33,6 +33,7 @@ from workshop.web import (
     phone_snapshot,
     screen_payloads,
     security,
+    socket_turns,
 )
 from workshop.web.broadcast import NAMESPACES
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
@@ -54,12 +55,21 @@ def refused_text(message: str) -> str:
     return i18n.socket_error_text(ActionError(message, "refused"))
 
 
+def over_limit() -> bool:
+    """Count this event against the connection's limit; True when it is over (refused), and
+    then the connection waits behind the others for a while (`socket_turns`)."""
+    if security.limits().socket_events.hit(request.sid):
+        return False
+    socket_turns.note_over_limit(request.environ)
+    return True
+
+
 def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
     """Turn every failure into an error acknowledgement; nothing half-done stays in the session."""
 
     @wraps(handler)
     def wrapper(data: Any = None, *extra: Any) -> dict[str, Any]:
-        if not security.limits().socket_events.hit(request.sid):
+        if over_limit():
             return error_ack(N_("too many messages at once: wait a few seconds"), "rate_limited")
         if extra or (data is not None and not isinstance(data, dict)):
             return error_ack(N_("the event's payload must be one object"), "malformed")
@@ -291,7 +301,7 @@ def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
 
 def unknown_event(event: str, *args: Any) -> dict[str, Any]:
     """Any event a namespace does not handle still gets an answer, so clients never hang."""
-    if not security.limits().socket_events.hit(request.sid):
+    if over_limit():
         return error_ack(N_("too many messages at once: wait a few seconds"), "rate_limited")
     name = str(event)
     if name.startswith(RESERVED_MARK) and name[len(RESERVED_MARK) :] in RESERVED_NAMES:
