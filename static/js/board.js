@@ -1,20 +1,43 @@
 /* The themes board, enhanced: changes post in the background and the board refreshes in
    place; co-facilitators' changes arrive live; a new answer is added to the unsorted pile as
-   it arrives; answers can be dragged onto a theme with a mouse, a pen or a finger. Without
+   it arrives. Answers move three ways, each the board form's own `move` operation: dragged
+   onto a theme (a mouse drags the whole card, a finger or pen its handle), ticked and then
+   "Move here" on a theme (a tap), or ticked and a number key (the keyboard). Without
    JavaScript the same forms post and redirect. */
 (function () {
   "use strict";
   var initial = window.Live.readInitial();
   var boardBox = document.getElementById("board");
   var status = document.querySelector("[data-board-status]");
-  var refreshTimer = null;
+  var refreshTimer = null, sayTimer = null;
+  var t = window.Live.t;
 
-  function say(text) { if (status) { status.textContent = text; } }
+  function say(text, keep) {
+    if (!status) { return; }
+    status.textContent = text;
+    window.clearTimeout(sayTimer);
+    if (!keep) { sayTimer = window.setTimeout(function () { status.textContent = ""; }, 4000); }
+  }
 
   function checkedIds() {
     return Array.prototype.map.call(boardBox.querySelectorAll("input[type=checkbox]:checked"), function (box) {
       return box.name + "=" + box.value;
     });
+  }
+
+  function selectedAnswers() {
+    return Array.prototype.map.call(boardBox.querySelectorAll("input[name=response_ids]:checked"), function (box) {
+      return box.value;
+    });
+  }
+
+  // How many answers are ticked, in the toolbar, with a way to untick them all.
+  function showSelection() {
+    var count = selectedAnswers().length;
+    var box = boardBox.querySelector("[data-selection]");
+    if (!box) { return; }
+    box.hidden = count === 0;
+    box.querySelector("[data-selected-count]").textContent = t("selected", { n: count });
   }
 
   // Changes arrive in bursts: one refresh waits for 150 ms without a change. A busy room may
@@ -45,6 +68,7 @@
       var card = d.closest("[data-theme-id]");
       return card ? card.getAttribute("data-theme-id") : "";
     });
+    var pileScroll = scrollOf("[data-unsorted]");
     window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox).then(function () {
       keep.forEach(function (pair) {
         var parts = pair.split("=");
@@ -56,6 +80,10 @@
         if (details) { details.open = true; }
       });
       arrivedMeanwhile.forEach(addCard);
+      var pile = boardBox.querySelector("[data-unsorted]");
+      if (pile) { pile.scrollTop = pileScroll; }
+      showSelection();
+      askForHints();
     }).catch(function () {
       // offline for a moment: the next change (or the reconnect's) refreshes again
     }).finally(function () {
@@ -65,19 +93,131 @@
     });
   }
 
-  function post(body) {
+  function scrollOf(selector) {
+    var el = boardBox.querySelector(selector);
+    return el ? el.scrollTop : 0;
+  }
+
+  // The plan-link hints need the suggestion encoders, which load once the board is open: a
+  // board drawn before they were ready says so (data-hints-pending) and is drawn again a
+  // little later, sooner at first, until the hints are there.
+  var hintTries = 0, hintTimer = null;
+  function askForHints() {
+    window.clearTimeout(hintTimer);
+    if (!boardBox.querySelector("[data-hints-pending]")) { hintTries = 0; return; }
+    if (hintTries >= 30) { return; }
+    var wait = Math.min(2000 * Math.pow(2, hintTries), 15000);
+    hintTries += 1;
+    hintTimer = window.setTimeout(refresh, wait);
+  }
+
+  function post(body, done) {
     var form = boardBox.querySelector("[data-board-form]");
     body.append("csrf_token", form.querySelector("[name=csrf_token]").value);
-    say(window.Live.t("saving"));
+    var sent = body.getAll("response_ids").map(function (id) { return "response_ids=" + id; })
+      .concat(body.getAll("theme_ids").map(function (id) { return "theme_ids=" + id; }));
+    say(t("saving"), true);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) { return response.json(); }).then(function (reply) {
-      say(reply.ok ? window.Live.t("saved") : reply.error);
+      say(reply.ok ? (done || t("saved")) : reply.error);
       if (reply.ok) {  // done with what was selected: as after the plain form post, start afresh
-        boardBox.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) { box.checked = false; });
+        untick(sent);  // (only what this post carried: boxes ticked since are the next move)
+        showSelection();
       }
       refresh();
-    }).catch(function () { say(window.Live.t("not_saved")); });
+    }).catch(function () { say(t("not_saved")); refresh(); });
+  }
+
+  function untick(pairs) {
+    pairs.forEach(function (pair) {
+      var parts = pair.split("=");
+      var box = boardBox.querySelector('input[name="' + parts[0] + '"][value="' + parts[1] + '"]');
+      if (box) { box.checked = false; }
+    });
+  }
+
+  // -- moving answers -----------------------------------------------------------------------
+
+  function columnOf(themeId) {
+    return boardBox.querySelector('[data-drop-theme="' + (themeId || "") + '"]');
+  }
+
+  function columnTitle(column) {
+    var title = column && column.querySelector("[data-theme-title]");
+    return title ? title.textContent : t("unsorted");
+  }
+
+  // The cards go where they were sent at once; the refresh that follows shows what the server
+  // stored (a refusal puts them back).
+  function moveCards(ids, themeId) {
+    var column = columnOf(themeId);
+    var list = column && column.querySelector(".cards-list");
+    if (!list || !ids.length) { return; }
+    var body = new FormData();
+    body.append("op", "move");
+    body.append("move_to", themeId || "");
+    ids.forEach(function (id) {
+      body.append("response_ids", id);
+      var card = boardBox.querySelector('.answer-card[data-response-id="' + id + '"]');
+      if (card && card.parentElement !== list) { list.appendChild(card); }
+    });
+    recount();
+    var words = t(ids.length === 1 ? "moved_one" : "moved_other", { n: ids.length, title: columnTitle(column) });
+    post(body, words);
+  }
+
+  function recount() {
+    boardBox.querySelectorAll("[data-drop-theme]").forEach(function (column) {
+      var count = column.querySelector("[data-theme-count], [data-unsorted-count]");
+      if (count) { count.textContent = "(" + column.querySelectorAll(".cards-list > .answer-card").length + ")"; }
+    });
+  }
+
+  // A theme's "Move here" (and the pile's): the ticked answers, moved at once.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button.move-here");
+    if (button && boardBox.contains(button)) {
+      event.preventDefault();
+      var ids = selectedAnswers();
+      if (!ids.length) { say(t("tick_first")); return; }
+      moveCards(ids, button.value.split(":")[1]);
+      return;
+    }
+    if (event.target.closest("[data-clear-selection]")) {
+      untick(checkedIds().filter(function (pair) { return pair.indexOf("response_ids=") === 0; }));
+      showSelection();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "response_ids") { showSelection(); }
+  });
+
+  // On an answer's box: 1-9 sends the ticked answers (or this one) to that numbered theme, 0
+  // back to the pile. Focus goes on to the next answer, so sorting is a run of keystrokes.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (box.name !== "response_ids" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (!/^[0-9]$/.test(event.key)) { return; }
+    var themeId = "";
+    if (event.key !== "0") {
+      var column = boardBox.querySelector('[data-key="' + event.key + '"]');
+      if (!column) { say(t("no_theme_number", { n: event.key })); return; }
+      themeId = column.getAttribute("data-theme-id");
+    }
+    event.preventDefault();
+    var ids = selectedAnswers();
+    if (ids.indexOf(box.value) === -1) { ids = [box.value]; }
+    var next = nextCard(box.closest(".answer-card"), ids);
+    moveCards(ids, themeId);
+    if (next) { next.querySelector("input").focus(); }
+  });
+
+  function nextCard(card, leaving) {
+    var cards = Array.prototype.slice.call(card.parentElement.children);
+    var after = cards.slice(cards.indexOf(card) + 1).concat(cards.slice(0, cards.indexOf(card)).reverse());
+    return after.filter(function (c) { return leaving.indexOf(c.getAttribute("data-response-id")) === -1; })[0];
   }
 
   document.addEventListener("submit", function (event) {
@@ -92,8 +232,9 @@
     post(body);
   });
 
-  // Drag and drop with pointer events: works the same for mouse, pen and touch.
-  var drag = null;
+  // Drag and drop with pointer events: a mouse drags the whole card once it has moved a few
+  // pixels (a click still ticks it); a finger or a pen drags the handle (the card scrolls).
+  var drag = null, scrollTimer = null;
   function dropTargetAt(x, y) {
     var under = document.elementFromPoint(x, y);
     return under ? under.closest("[data-drop-theme]") : null;
@@ -102,21 +243,45 @@
     document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
   }
   document.addEventListener("pointerdown", function (event) {
-    var handle = event.target.closest(".drag-handle");
-    if (!handle) { return; }
-    var card = handle.closest("[data-response-id]");
-    event.preventDefault();
+    var card = event.target.closest(".answer-card");
+    if (!card || !boardBox.contains(card) || event.button !== 0) { return; }
+    var onHandle = event.target.closest(".drag-handle");
+    if (!onHandle && event.pointerType !== "mouse") { return; }
+    if (onHandle) { event.preventDefault(); }
+    drag = { card: card, ghost: null, pointer: event.pointerId, x: event.clientX, y: event.clientY };
+    if (onHandle) { startDrag(event); }
+  });
+  function startDrag(event) {
     var ghost = document.createElement("div");
     ghost.className = "drag-ghost";
-    ghost.textContent = card.querySelector("[data-text]").textContent;
+    var ids = draggedIds(drag.card);
+    ghost.textContent = ids.length > 1 ? t("answers_other", { n: ids.length }) : drag.card.querySelector("[data-text]").textContent;
     document.body.append(ghost);
-    card.classList.add("dragging");
-    drag = { card: card, ghost: ghost, pointer: event.pointerId };
-    handle.setPointerCapture(event.pointerId);
+    drag.card.classList.add("dragging");
+    drag.ghost = ghost;
+    drag.ids = ids;
+    scrollTimer = window.setInterval(scrollNearEdges, 30);
     moveGhost(event);
-  });
+  }
+  function draggedIds(card) {
+    var id = card.getAttribute("data-response-id");
+    var cardBox = card.querySelector("input[name=response_ids]");
+    // dragging one of several ticked answers moves them all
+    return cardBox && cardBox.checked ? selectedAnswers() : [id];
+  }
+  function scrollNearEdges() {
+    if (!drag || !drag.ghost) { return; }
+    var edge = 60, y = drag.lastY;
+    if (y < edge) { window.scrollBy(0, -18); } else if (y > window.innerHeight - edge) { window.scrollBy(0, 18); }
+  }
   function moveGhost(event) {
     if (!drag || event.pointerId !== drag.pointer) { return; }
+    if (!drag.ghost) {
+      if (Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 6) { return; }
+      startDrag(event);
+    }
+    event.preventDefault();
+    drag.lastY = event.clientY;
     drag.ghost.style.left = (event.clientX + 8) + "px";
     drag.ghost.style.top = (event.clientY + 8) + "px";
     clearTargets();
@@ -126,25 +291,24 @@
   document.addEventListener("pointermove", moveGhost);
   function endDrag(event, cancelled) {
     if (!drag || event.pointerId !== drag.pointer) { return; }
-    var target = cancelled ? null : dropTargetAt(event.clientX, event.clientY);
-    var card = drag.card;
-    drag.ghost.remove();
-    card.classList.remove("dragging");
-    clearTargets();
-    drag = null;
-    if (!target) { return; }
-    var id = card.getAttribute("data-response-id");
-    var selected = boardBox.querySelectorAll("input[name=response_ids]:checked");
-    var ids = [id];
-    var cardBox = card.querySelector("input[name=response_ids]");
-    if (cardBox && cardBox.checked) {  // dragging one of several selected answers moves them all
-      ids = Array.prototype.map.call(selected, function (box) { return box.value; });
+    var started = drag.ghost !== null;
+    var target = started && !cancelled ? dropTargetAt(event.clientX, event.clientY) : null;
+    if (started) {
+      drag.ghost.remove();
+      drag.card.classList.remove("dragging");
+      suppressClick();
     }
-    var body = new FormData();
-    body.append("op", "move");
-    body.append("move_to", target.getAttribute("data-drop-theme"));
-    ids.forEach(function (value) { body.append("response_ids", value); });
-    post(body);
+    window.clearInterval(scrollTimer);
+    clearTargets();
+    var ids = drag.ids;
+    drag = null;
+    if (target) { moveCards(ids, target.getAttribute("data-drop-theme")); }
+  }
+  // The click that ends a drag is no tick of the box under the pointer.
+  function suppressClick() {
+    function swallow(e) { e.preventDefault(); e.stopPropagation(); }
+    document.addEventListener("click", swallow, { capture: true, once: true });
+    window.setTimeout(function () { document.removeEventListener("click", swallow, { capture: true }); }, 0);
   }
   document.addEventListener("pointerup", function (event) { endDrag(event, false); });
   document.addEventListener("pointercancel", function (event) { endDrag(event, true); });
@@ -166,12 +330,20 @@
     var template = boardBox.querySelector("#card-template");
     if (!pile || !template || pile.querySelector('[data-response-id="' + item.id + '"]')) { return; }
     var card = template.content.firstElementChild.cloneNode(true);
+    var tag = (initial.prompt_tags || {})[item.prompt_id] || item.prompt_id;
     card.setAttribute("data-response-id", item.id);
+    card.setAttribute("data-q", tag);
     card.querySelector("input[type=checkbox]").value = item.id;
     card.querySelector("[data-text]").textContent = item.text;
-    var where = "· " + ((initial.prompts || {})[item.prompt_id] || item.prompt_id);
-    if (item.strategy_id) { where += " · " + ((initial.strategies || {})[item.strategy_id] || item.strategy_id); }
-    card.querySelector("[data-where]").textContent = where;
+    var where = card.querySelector("[data-where]");
+    where.textContent = tag;
+    where.title = (initial.prompts || {})[item.prompt_id] || "";
+    if (item.strategy_id) {
+      var strategy = document.createElement("span");
+      strategy.className = "q-tag";
+      strategy.textContent = (initial.strategies || {})[item.strategy_id] || item.strategy_id;
+      where.after(strategy);
+    }
     pile.appendChild(card);
     var count = boardBox.querySelector("[data-unsorted-count]");
     if (count) { count.textContent = "(" + pile.children.length + ")"; }
@@ -185,6 +357,8 @@
     if (fetching) { arrivedMeanwhile.push(item); }
   }
 
+  showSelection();
+  askForHints();
   if (window.io) {
     window.Live.connect("/facilitator", { workshop: initial.workshop_id }, {
       board: refresh,

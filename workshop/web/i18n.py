@@ -275,6 +275,13 @@ JS_STRINGS = {
     "saving": N_("Saving…"),
     "saved": N_("Saved."),
     "not_saved": N_("No answer from the server: your change was not saved. Try again."),
+    # board.js
+    "selected": N_("{n} selected"),
+    "unsorted": N_("Unsorted"),
+    "moved_one": N_("Moved 1 answer to {title}."),
+    "moved_other": N_("Moved {n} answers to {title}."),
+    "tick_first": N_("Tick the answers to move first."),
+    "no_theme_number": N_("No theme has the number {n}."),
     **{f"control_{action}": text for action, text in CONTROL_FAILED.items()},
 }
 

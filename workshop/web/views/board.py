@@ -42,6 +42,7 @@ def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
     shown = [r for r in listed if _matches(r, filters)]
     summaries = themes.summaries(db.session, workshop)
     strategies = {s.id: s for f in agenda.frameworks for s in f.strategies()}
+    hints, hints_pending = link_hints(workshop, summaries, listed)
     return {
         "workshop": workshop,
         "agenda": agenda,
@@ -52,7 +53,9 @@ def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
         "hidden": [r for r in shown if r["hidden"]],
         "strategies": strategies,
         "prompts": {p.id: p.question for _, p in agenda.prompts()},
-        "link_hints": link_hints(workshop, summaries, listed),
+        "prompt_tags": prompt_tags(agenda),
+        "link_hints": hints,
+        "hints_pending": hints_pending,
         "form": EmptyForm(),
     }
 
@@ -60,17 +63,27 @@ def board_context(workshop: Workshop, filters: dict[str, str]) -> dict:
 LINK_HINT_WAIT = 0.5  # seconds
 
 
-def link_hints(workshop: Workshop, summaries: list, listed: list[dict]) -> dict[int, list]:
+def prompt_tags(agenda) -> dict[str, str]:
+    """The short tag a card shows for its question ("Q1", "Q2", ... in agenda order): the full
+    question is in the question filter, beside its tag."""
+    return {prompt.id: f"Q{n}" for n, (_, prompt) in enumerate(agenda.prompts(), start=1)}
+
+
+def link_hints(
+    workshop: Workshop, summaries: list, listed: list[dict]
+) -> tuple[dict[int, list], bool]:
     """For each theme, the plan strategies most similar to its title and answers, not yet
     linked: [(strategy id, cosine)], best first. Offered for the facilitator to confirm; only
-    once the encoders are loaded (opening the board loads them), so no page waits for that."""
+    once the encoders are loaded (opening the board loads them), so no page waits for that.
+    Second: whether hints are still to come (encoders loading, or the worker busy), for the
+    board's script to ask again without waiting for a change."""
     if not summaries or not current_app.config["SUGGEST_AHEAD"]:
-        return {}
-    if not suggestion_runs.encoders_ready():
-        return {}
+        return {}, False
     frameworks = workshops.agenda_of(workshop).frameworks  # the agenda's own words
     if not any(f.strategies() for f in frameworks):
-        return {}
+        return {}, False
+    if not suggestion_runs.encoders_ready():
+        return {}, True
     texts: dict[int, list[str]] = {}
     for response in listed:
         if response["theme_id"] is not None and not response["hidden"]:
@@ -81,11 +94,11 @@ def link_hints(workshop: Workshop, summaries: list, listed: list[dict]) -> dict[
             suggestion_runs.strategy_links, themes_now, frameworks, timeout=LINK_HINT_WAIT
         )
     except TimeoutError:
-        return {}
+        return {}, True
     return {
         t.id: [(sid, score) for sid, score in found.get(t.id, []) if sid not in t.strategy_ids]
         for t in summaries
-    }
+    }, False
 
 
 def _matches(response: dict, filters: dict[str, str]) -> bool:
@@ -112,7 +125,9 @@ def show(workshop_id: int):
     fragment_url = url_for(
         "board.fragment", workshop_id=workshop.id, **{k: v for k, v in filters.items() if v}
     )
-    strategy_names = {key: strategy.name for key, strategy in context["strategies"].items()}
+    strategy_names = {
+        key: strategy.code or strategy.name for key, strategy in context["strategies"].items()
+    }
     return render_template(
         "facilitator/board.html",
         fragment_url=fragment_url,
@@ -149,7 +164,9 @@ def form_operation(form) -> tuple[str, dict]:
     target_id = _optional_int(target)
     selected = _int_list(form.getlist("response_ids"))
     data: dict = {"theme_id": target_id, "response_ids": selected}
-    if op == "move":
+    if op == "move" and ":" in form.get("op", ""):  # a theme's own button: `move:5`, `move:`
+        data["theme_id"] = target_id  # (an empty target is the unsorted pile)
+    elif op == "move":
         data["theme_id"] = _optional_int(form.get("move_to"))
     elif op in ("create", "split"):
         data["title"] = form.get("new_title", "")

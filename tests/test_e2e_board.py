@@ -1,0 +1,311 @@
+"""The themes board on a facilitator's laptop (1366x768), in a real browser against the real
+server, with a room of sixty phones: 180 answers fit in three screen heights, sorted or not;
+the toolbar and the unsorted pile stay in view; answers are grouped by dragging, by keyboard
+alone and by tapping, each checked in the database; axe finds nothing in either language. A
+Spanish title reaches a Spanish phone's ballot and its results.
+
+Pictures of the board go to the git-ignored screenshots/ folder, for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from browser_support import LiveServer
+from test_e2e_a11y import (
+    Facilitator,
+    Participant,
+    Session,
+    prepare_database,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "screenshots"
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+PEOPLE = 60
+# A few words more or fewer, so 180 answers are 180 different texts of the lengths phones send.
+ENDINGS = ["", " this year", " at every table", " across the region", " for small towns", ""]
+
+
+def answer_texts() -> list[str]:
+    with (ROOT / "tests/data/suggest/seeded_themes.csv").open() as labelled:
+        texts = [row["text"] for row in csv.DictReader(labelled)]
+    return [texts[n % len(texts)] + ENDINGS[n // len(texts) % len(ENDINGS)] for n in range(180)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("board"), env={"WORKSHOP_BROADCAST_INTERVAL": "0.2"})
+    prepare_database(live)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def room(server):
+    """Sixty phones, three answers each: two to the retrospective's questions, one to
+    forward planning's first."""
+    facilitator = Facilitator(server.url)
+    session = facilitator.start()
+    facilitator.control(session, "start", "next")
+    texts = iter(answer_texts())
+    phones = [Participant(server.url).join(session) for _ in range(PEOPLE)]
+    for phone in phones:
+        phone.answer(session, "worked_well", next(texts))
+        phone.answer(session, "do_differently", next(texts))
+    facilitator.control(session, "next")
+    for phone in phones:
+        phone.answer(session, "success_looks_like", next(texts))
+    return facilitator, session
+
+
+@pytest.fixture(scope="module")
+def desk(chromium, room):
+    facilitator, _ = room
+    context = chromium.new_context(**LAPTOP)
+    context.add_cookies(facilitator.cookies())
+    yield context
+    context.close()
+
+
+def database(server: LiveServer) -> sqlite3.Connection:
+    return sqlite3.connect(server.instance / "workshop.sqlite")
+
+
+def placement(server: LiveServer, session: Session) -> dict[str, str | None]:
+    """Answer text → the title of the theme the database has it in (None: unsorted)."""
+    with database(server) as db:
+        rows = db.execute(
+            "SELECT response.text, theme.title FROM response LEFT JOIN theme"
+            " ON theme.id = response.theme_id WHERE response.workshop_id = ?",
+            (session.workshop_id,),
+        ).fetchall()
+    return dict(rows)
+
+
+def shoot(page, name: str, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def page_height(page) -> int:
+    return page.evaluate("document.scrollingElement.scrollHeight")
+
+
+def in_view(page, selector: str) -> bool:
+    return page.locator(selector).first.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return r.top >= 0 && r.top < innerHeight && r.bottom > 0; }"
+    )
+
+
+def test_180_answers_fit_three_screens_unsorted_and_sorted(server, room, desk):
+    from playwright.sync_api import expect
+
+    facilitator, session = room
+    board = desk.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    expect(board.locator(".answer-card")).to_have_count(180)
+    assert page_height(board) <= 3 * 768, "all unsorted"
+    first = board.locator(".answer-card").first
+    assert first.locator("[data-where]").inner_text() == "Q1"  # the question as a short tag
+    assert "what worked well" not in first.inner_text()
+    shoot(board, "board-180-unsorted", full_page=False)
+
+    # The facilitator sorts them into twelve themes of fifteen answers.
+    ids = sorted(facilitator.answer_ids(session).values())
+    for n in range(12):
+        chunk = ids[n * 15 : (n + 1) * 15]
+        data = {"op": "create", "new_title": f"Theme {n + 1} of the room", "response_ids": chunk}
+        facilitator.act(session, "/board/", data)
+    expect(board.locator(".theme-card")).to_have_count(12, timeout=10000)  # live, no reload
+    expect(board.locator("[data-unsorted] .answer-card")).to_have_count(0)
+    shoot(board, "board-180-sorted")
+    shoot(board, "board-180-sorted-first-screen", full_page=False)
+    height = page_height(board)
+    assert height <= 3 * 768, f"sorted: {height} px"
+
+    # Scrolled to the bottom, the toolbar and the unsorted pile are still in view.
+    board.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    shoot(board, "board-180-sorted-scrolled", full_page=False)
+    assert in_view(board, ".board-toolbar") and in_view(board, "#pile")
+    expect(board.get_by_label("Move selected answers to")).to_be_in_viewport()
+
+    # Search and the question filter still narrow the board.
+    question = "Q2 · What should we do differently or add in future work?"
+    board.get_by_label("Question").select_option(label=question)
+    board.get_by_role("button", name="Filter").click()
+    expect(board.locator(".answer-card")).to_have_count(60)
+    assert set(board.locator(".answer-card [data-where]").all_inner_texts()) == {"Q2"}
+    board.get_by_label("Search").fill("childcare")
+    board.get_by_role("button", name="Filter").click()
+    shown = board.locator(".answer-card [data-text]").all_inner_texts()
+    assert shown and all("childcare" in text.lower() for text in shown)
+    board.close()
+
+
+# -- grouping: by dragging, by keyboard alone, by tapping ---------------------------------------
+
+SMALL = [
+    "Buses that reach the warehouses",
+    "Vanpools for early shifts",
+    "Childcare during meetings",
+    "Daycare open at 5am",
+    "Evening meetings for people who work days",
+]
+
+
+def small_board(server: LiveServer, themes: tuple[str, ...] = ("Transit", "Childcare")):
+    """A session of its own: five unsorted answers and two empty themes."""
+    facilitator = Facilitator(server.url)
+    session = facilitator.start()
+    facilitator.control(session, "start", "next")
+    phone = Participant(server.url).join(session)
+    for text in SMALL:
+        phone.answer(session, "worked_well", text)
+    for title in themes:
+        facilitator.act(session, "/board/", {"op": "create", "new_title": title})
+    return facilitator, session
+
+
+def card(board, text: str):
+    return board.locator(".answer-card", has_text=text)
+
+
+def theme(board, title: str):
+    named = board.locator("[data-theme-title]", has_text=re.compile(f"^{re.escape(title)}$"))
+    return board.locator(".theme-card").filter(has=named)
+
+
+def test_grouping_by_dragging_a_card_or_several(server, desk):
+    from playwright.sync_api import expect
+
+    _, session = small_board(server)
+    board = desk.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    card(board, "Buses that reach").drag_to(theme(board, "Transit"))  # the card, not a handle
+    expect(theme(board, "Transit").locator(".answer-card")).to_have_count(1)
+    expect(theme(board, "Transit").locator("[data-theme-count]")).to_have_text("(1)")
+    # two ticked answers go together when one of them is dragged
+    card(board, "Childcare during").get_by_role("checkbox").check()
+    card(board, "Daycare open").get_by_role("checkbox").check()
+    expect(board.locator("[data-selected-count]")).to_have_text("2 selected")
+    card(board, "Daycare open").drag_to(theme(board, "Childcare"))
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2, timeout=5000)
+    expect(board.locator("[data-board-status]")).to_contain_text("Moved 2 answers to Childcare")
+    expect(board.locator("[data-unsorted] .answer-card")).to_have_count(2)
+    wait_stored(server, session, "Daycare open at 5am", "Childcare")
+    assert placement(server, session) == {
+        "Buses that reach the warehouses": "Transit",
+        "Vanpools for early shifts": None,
+        "Childcare during meetings": "Childcare",
+        "Daycare open at 5am": "Childcare",
+        "Evening meetings for people who work days": None,
+    }
+    board.close()
+
+
+def wait_stored(server, session, text: str, title: str | None, tries: int = 50) -> None:
+    """The page moves a card at once; the database has it once the post came back."""
+    import time
+
+    for _ in range(tries):
+        if placement(server, session)[text] == title:
+            return
+        time.sleep(0.1)
+
+
+def test_grouping_by_keyboard_alone(server, desk):
+    from playwright.sync_api import expect
+    from test_e2e_keyboard import expect_focus_visible, tab_to
+
+    _, session = small_board(server)
+    board = desk.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    first = card(board, "Buses that reach").get_by_role("checkbox")
+    tab_to(board, first)
+    expect_focus_visible(board)
+    board.keyboard.press("Space")
+    board.keyboard.press("Tab")  # on to the next answer
+    expect(card(board, "Vanpools").get_by_role("checkbox")).to_be_focused()
+    board.keyboard.press("Space")
+    board.keyboard.press("1")  # theme 1, Transit: the two ticked answers go
+    expect(theme(board, "Transit").locator(".answer-card")).to_have_count(2, timeout=5000)
+    # focus stays in the pile, on the next answer, for the next keystroke
+    expect(card(board, "Childcare during").get_by_role("checkbox")).to_be_focused()
+    board.keyboard.press("2")  # nothing ticked: the focused answer alone goes to Childcare
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(1, timeout=5000)
+    wait_stored(server, session, "Childcare during meetings", "Childcare")
+    # and back: 0 on an answer in a theme sends it to the unsorted pile
+    tab_to(board, card(board, "Vanpools").get_by_role("checkbox"))
+    board.keyboard.press("0")
+    expect(board.locator("[data-unsorted]")).to_contain_text("Vanpools", timeout=5000)
+    wait_stored(server, session, "Vanpools for early shifts", None)
+    assert placement(server, session) == {
+        "Buses that reach the warehouses": "Transit",
+        "Vanpools for early shifts": None,
+        "Childcare during meetings": "Childcare",
+        "Daycare open at 5am": None,
+        "Evening meetings for people who work days": None,
+    }
+    board.close()
+
+
+def test_grouping_by_tapping(server, chromium, room):
+    from playwright.sync_api import expect
+
+    facilitator, _ = room
+    _, session = small_board(server)
+    tablet = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet.add_cookies(Facilitator(server.url).cookies())
+    board = tablet.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    card(board, "Childcare during").locator("label").tap()
+    card(board, "Daycare open").locator("label").tap()
+    expect(card(board, "Daycare open").get_by_role("checkbox")).to_be_checked()
+    theme(board, "Childcare").get_by_role("button", name=re.compile("^Move here")).tap()
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2, timeout=5000)
+    expect(board.locator("[data-selection]")).to_be_hidden()  # done with that selection
+    wait_stored(server, session, "Daycare open at 5am", "Childcare")
+    placed = placement(server, session)
+    assert placed["Childcare during meetings"] == placed["Daycare open at 5am"] == "Childcare"
+    assert placed["Buses that reach the warehouses"] is None
+    tablet.close()
+
+
+def test_a_theme_button_moves_answers_without_javascript(server, chromium):
+    """The same "Move here" posts the board form and comes back to the board."""
+    facilitator, session = small_board(server)
+    plain = chromium.new_context(java_script_enabled=False, **LAPTOP)
+    plain.add_cookies(facilitator.cookies())
+    board = plain.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    card(board, "Evening meetings").get_by_role("checkbox").check()
+    theme(board, "Transit").get_by_role("button", name=re.compile("^Move here")).click()
+    assert placement(server, session)["Evening meetings for people who work days"] == "Transit"
+    plain.close()
+
+
+def test_link_hints_arrive_without_a_reload(server, desk):
+    """A board drawn while the suggestion encoders were still loading says so, and draws
+    itself again a moment later with no change on the board to prompt it."""
+    _, session = small_board(server)
+    board = desk.new_page()
+    address = f"{server.url}{session.console}/board/?lang=en"
+
+    def still_loading(route) -> None:  # as the server answers before its encoders are ready
+        page = route.fetch()
+        body = page.text().replace("data-board-form", "data-board-form data-hints-pending", 1)
+        route.fulfill(response=page, body=body)
+
+    board.route(address, still_loading)
+    with board.expect_request("**/board/fragment*", timeout=10000):
+        board.goto(address)
+    board.close()
