@@ -106,20 +106,66 @@ def test_what_make_run_says_about_phones():
     assert "<laptop address>" in offline[1] and "no network address" in offline[2]
 
 
-def test_make_run_prints_the_address_phones_would_use(tmp_path):
-    """The server `make run` starts (on 127.0.0.1, its default) says phones cannot open that,
-    with the command and this machine's network address."""
-    server = LiveServer(tmp_path)
-    server.cli("init-db")
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The server `make run` starts, on 127.0.0.1 (its default), with a facilitator."""
+    from test_e2e_a11y import prepare_database
+
+    server = LiveServer(tmp_path_factory.mktemp("network"))
+    prepare_database(server)
     server.start()
-    try:
-        printed = server.log.read_text()
-    finally:
-        server.stop()
+    yield server
+    server.stop()
+
+
+def test_make_run_prints_the_address_phones_would_use(served):
+    """It says phones cannot open 127.0.0.1, with the command and this machine's network
+    address."""
+    printed = served.log.read_text()
     assert "Phones cannot open 127.0.0.1" in printed
-    assert f"make run HOST=0.0.0.0 PORT={server.port} WORKSHOP_PUBLIC_URL=" in printed
-    for url in network.phone_urls(server.port, network.lan_addresses()):
+    assert f"make run HOST=0.0.0.0 PORT={served.port} WORKSHOP_PUBLIC_URL=" in printed
+    for url in network.phone_urls(served.port, network.lan_addresses()):
         assert url in printed
+
+
+# Whether the notice is on screen, whole, and on top: nothing covers its first and last line.
+NOTICE_SEEN_JS = """
+() => {
+  const notice = document.querySelector('[data-reach-notice]');
+  if (!notice) { return 'no notice'; }
+  const box = notice.getBoundingClientRect();
+  if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) {
+    return 'outside the screen: ' + JSON.stringify(box);
+  }
+  for (const y of [box.top + 4, box.bottom - 4]) {
+    const seen = document.elementFromPoint(box.left + box.width / 2, y);
+    if (!notice.contains(seen)) { return 'covered at y=' + y + ' by ' + seen.outerHTML.slice(0, 80); }
+  }
+  return 'seen';
+}
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (1024, 768)])
+def test_the_projector_shows_the_notice_whole_in_the_lobby_and_while_running(
+    served, chromium, size
+):
+    from test_e2e_a11y import Facilitator
+
+    facilitator = Facilitator(served.url)
+    session = facilitator.start()
+    context = chromium.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        page.goto(served.url + session.projector)
+        assert page.evaluate(NOTICE_SEEN_JS) == "seen", "in the lobby"
+        facilitator.control(session, "start", "next")
+        page.reload()
+        assert page.evaluate(NOTICE_SEEN_JS) == "seen", "on a segment"
+        assert "WORKSHOP_PUBLIC_URL=" in page.locator("[data-reach-command]").inner_text()
+    finally:
+        context.close()
 
 
 # -- the notice on the console and the projector ----------------------------------------------
