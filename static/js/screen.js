@@ -153,7 +153,10 @@
     rank.textContent = row.rank;
     var words = document.createElement("span");
     words.className = "tally-title";
-    words.textContent = row.title;
+    var name = document.createElement("span");
+    name.className = "tally-name";  // a long title shortens; the tie note below never does
+    name.textContent = row.title;
+    words.append(name);
     var note = tieNote(rows, index);
     if (note) {
       var small = document.createElement("span");
