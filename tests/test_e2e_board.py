@@ -12,15 +12,20 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
-from browser_support import LiveServer
+from browser_support import PHONE, LiveServer
 from test_e2e_a11y import (
+    CSRF,
     Facilitator,
     Participant,
     Session,
+    describe,
     prepare_database,
+    structure_violations,
+    wcag_violations,
 )
 
 pytestmark = pytest.mark.browser
@@ -58,12 +63,24 @@ def room(server):
     texts = iter(answer_texts())
     phones = [Participant(server.url).join(session) for _ in range(PEOPLE)]
     for phone in phones:
-        phone.answer(session, "worked_well", next(texts))
-        phone.answer(session, "do_differently", next(texts))
+        answer(phone, session, "worked_well", next(texts))
+        answer(phone, session, "do_differently", next(texts))
     facilitator.control(session, "next")
     for phone in phones:
-        phone.answer(session, "success_looks_like", next(texts))
+        answer(phone, session, "success_looks_like", next(texts))
     return facilitator, session
+
+
+def answer(phone: Participant, session: Session, prompt_id: str, text: str) -> None:
+    """The answer form, posted with the token of the page the phone already holds."""
+    page = f"/w/{session.code}"
+    if not hasattr(phone, "token"):
+        phone.token = CSRF.search(phone.get(page).text).group(1)
+    data = {"prompt_id": prompt_id, "client_id": uuid.uuid4().hex, "text": text}
+    reply = phone.http.post(
+        phone.base + page + "/responses", data={**data, "csrf_token": phone.token}
+    )
+    reply.raise_for_status()
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +326,72 @@ def test_link_hints_arrive_without_a_reload(server, desk):
     with board.expect_request("**/board/fragment*", timeout=10000):
         board.goto(address)
     board.close()
+
+
+# -- a theme's Spanish title, from the board to a Spanish phone ---------------------------------
+
+
+def test_a_spanish_title_given_on_the_board_reaches_a_spanish_phone(server, desk, chromium):
+    from playwright.sync_api import expect
+
+    facilitator, session = small_board(server, themes=())
+    ids = facilitator.answer_ids(session)
+    for title, answers in (("Transit", SMALL[:2]), ("Childcare", SMALL[2:4])):
+        data = {"op": "create", "new_title": title, "response_ids": [ids[a] for a in answers]}
+        facilitator.act(session, "/board/", data)
+    board = desk.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    expect(board.locator("[data-no-spanish]")).to_have_count(2)  # the board shows what lacks one
+    transit = theme(board, "Transit")
+    transit.get_by_text("Edit").click()
+    transit.get_by_label("Title in Spanish").fill("Transporte")
+    transit.get_by_role("button", name="Save").click()
+    expect(transit.locator("span[lang=es]")).to_have_text("Transporte", timeout=5000)
+    expect(board.locator("[data-no-spanish]")).to_have_count(1)
+    with database(server) as db:
+        stored = db.execute(
+            "SELECT title, title_es FROM theme WHERE workshop_id = ? ORDER BY id",
+            (session.workshop_id,),
+        ).fetchall()
+    assert stored == [("Transit", "Transporte"), ("Childcare", "")]
+    board.close()
+
+    spanish = Participant(server.url).join(session)
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.context.add_cookies(spanish.cookies())
+    phone.goto(f"{server.url}/w/{session.code}?lang=es")
+    facilitator.control(session, "next", "next")  # on to the vote
+    facilitator.act(session, "/vote", {"op": "open", "source": "themes"})
+    ballot = phone.locator("#vote[data-vote-open=yes]")
+    expect(ballot).to_contain_text("Transporte", timeout=10000)
+    assert "Transit" not in ballot.inner_text() and "Childcare" in ballot.inner_text()
+    shoot(phone, "phone-ballot-spanish-title")
+
+    english = Participant(server.url).join(session)
+    english.vote(session, "Transit", "Childcare")
+    round_id = re.search(r'data-vote-round="(\d+)"', phone.content()).group(1)
+    facilitator.act(session, "/vote", {"op": "close", "round_id": round_id})
+    ranking = phone.locator(".ranking")
+    expect(ranking).to_contain_text("Transporte", timeout=10000)
+    assert ranking.locator("li").first.inner_text().startswith("Transporte")
+    assert "Transit" not in ranking.inner_text()
+    shoot(phone, "phone-results-spanish-title")
+    phone.context.close()
+
+
+# -- accessibility of the full board, in both languages ------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_full_board_is_accessible(server, room, chromium, lang):
+    facilitator, session = room
+    context = chromium.new_context(bypass_csp=True, **LAPTOP)  # axe is added as a script
+    context.add_cookies(facilitator.cookies())
+    board = context.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang={lang}")
+    board.wait_for_load_state("networkidle")
+    found = wcag_violations(board) + structure_violations(board)
+    assert board.evaluate("document.documentElement.lang") == lang
+    shoot(board, f"board-180-{lang}", full_page=False)
+    context.close()
+    assert not found, describe(found)
