@@ -1,7 +1,8 @@
 """A room of N phones against the real server: join, three answers each within a minute,
 then a top-three ballot each within ten seconds, while a projector and a facilitator watch.
 
-Run: `python -m bench load [--sizes 100,500,1000,2000] [--modes bare,app,app-nosuggest,scaleout]`.
+Run: `python -m bench load [--phones 100,500,1000,2000] [--modes bare,app,app-nosuggest,scaleout]`
+(`--sizes` is the same option).
 `app` is the app as it runs by default: the facilitator opens the themes board 20 s into the
 answers (`--board-at`), so the theme suggester's encoders load, embed the answers so far and
 then every answer as it arrives;
@@ -443,7 +444,12 @@ def ratios(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
-    parser.add_argument("--sizes", default="100,500,1000,2000")
+    parser.add_argument(
+        "--sizes",
+        "--phones",
+        default="100,500,1000,2000",
+        help="how many phones in the room, one run per number (comma-separated)",
+    )
     parser.add_argument("--modes", default="bare,app,app-nosuggest,scaleout")
     parser.add_argument("--answer-window", type=float, default=60.0)
     parser.add_argument("--ballot-window", type=float, default=10.0)

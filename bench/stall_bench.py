@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.load_bench import RESULTS, join_all, prepare_app_session, quiet_collector
+from bench.load_bench import RESULTS, join_all, percentile, prepare_app_session, quiet_collector
 from bench.room_steps import AppSteps
 from bench.servers import ServerProcess, app_server
 from workshop.live.phone_page import SimulatedPhone, Timings
@@ -98,16 +98,26 @@ async def stall(
     def back(phone: SimulatedPhone) -> bool:
         return phone.connected and (not dropped(phone) or phone.snapshots > snapshots[id(phone)])
 
+    cpu_at_resume = server.cpu_seconds()
     all_back = None
+    back_at: dict[int, float] = {}
     while time.perf_counter() - resumed < GIVE_UP:
+        now = time.perf_counter()
+        for phone in phones:
+            if id(phone) not in back_at and dropped(phone) and back(phone):
+                back_at[id(phone)] = now - resumed
         if all_back is None and all(back(phone) for phone in phones):
-            all_back = time.perf_counter()
+            all_back = now
         if all_back is not None and all(task.done() for task in submitting):
             break
         await asyncio.sleep(0.05)
+    recovery_cpu = server.cpu_seconds() - cpu_at_resume
     await asyncio.gather(*submitting)
     answered = [at for at, ack in acks.values() if ack is not None]
+    back_times = sorted(back_at.values())
     return {
+        "back_after_s": {f"p{q}": round(percentile(back_times, q), 2) for q in (50, 90, 99)},
+        "recovery_server_cpu_s": round(recovery_cpu, 1),
         "pause_s": round(pause, 1),
         "submitted": len(phones),
         "dropped": sum(1 for phone in phones if dropped(phone)),
@@ -187,15 +197,18 @@ def measure(args, workdir: Path) -> dict:
 
 def report(row: dict) -> str:
     lines = [
-        "| stall | phones | pause | dropped | all back after | all acknowledged after "
-        "| never back | unacknowledged | refused | not stored | stored twice |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| stall | phones | pause | dropped | back after: p50 / p90 / all | all acknowledged after "
+        "| server CPU s until then | never back | unacknowledged | refused | not stored "
+        "| stored twice |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in ("answers", "ballots"):
         s = row[name]
+        b = s["back_after_s"]
         lines.append(
             f"| {name} | {row['joined']} | {s['pause_s']} s | {s['dropped']} "
-            f"| {s['all_back_after_s']} s | {s['all_acknowledged_after_s']} s | {s['not_back']} "
+            f"| {b['p50']} / {b['p90']} / {s['all_back_after_s']} s "
+            f"| {s['all_acknowledged_after_s']} s | {s['recovery_server_cpu_s']} | {s['not_back']} "
             f"| {s['unacknowledged']} | {s['refused']} | {s['not_stored']} "
             f"| {s.get('stored_twice', '–')} |"
         )

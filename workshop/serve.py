@@ -61,6 +61,15 @@ def quiet_garbage_collector() -> None:
     gc.set_threshold(2000, 50, 1000)
 
 
+# Connections the kernel completes and holds while the server has not accepted them yet.
+# gevent's default, 128, is less than a room: when a server that fell behind comes back,
+# the whole room is reconnecting, and beyond 128 the kernel dropped the phones' connection
+# attempts, which their TCP stacks retried 1, 3, 7, 15 s later (python -m bench stall: 300
+# phones back 22 s after the pause, instead of within 10 s). Linux caps it at
+# net.core.somaxconn (4096 by default).
+LISTEN_BACKLOG = 4096
+
+
 def wsgi_server(app, host: str, port: int, log_output: bool):
     """What `socketio.run` builds under gevent (pywsgi with gevent-websocket), with Nagle's
     algorithm off on every connection: an answer's acknowledgement often follows another small
@@ -78,7 +87,11 @@ def wsgi_server(app, host: str, port: int, log_output: bool):
             super().__init__(sock, *args, **kwargs)
 
     return pywsgi.WSGIServer(
-        (host, port), app, handler_class=Handler, log="default" if log_output else None
+        (host, port),
+        app,
+        handler_class=Handler,
+        backlog=LISTEN_BACKLOG,
+        log="default" if log_output else None,
     )
 
 

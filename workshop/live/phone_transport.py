@@ -81,6 +81,8 @@ class Engine:
         self.tasks: set[asyncio.Task] = set()
         self.closing: list[asyncio.Future] = []
         self.opened = asyncio.get_running_loop().create_future()
+        # Whoever waited for the opening may have given up on it (the connect timeout).
+        self.opened.add_done_callback(lambda f: f.cancelled() or f.exception())
         self.ping_timer: asyncio.TimerHandle | None = None
         self.ping_deadline = 0.0
 
