@@ -139,3 +139,32 @@ def test_exports_carry_both_titles_and_the_spanish_results_page_shows_it(room):
     }
     assert "Transporte" in host.page(base + "?lang=es")
     assert "Transporte" not in host.page(base + "?lang=en")
+
+
+def test_a_board_drawn_before_the_encoders_are_ready_says_its_hints_are_to_come(
+    tmp_path, monkeypatch
+):
+    """The board's script asks again for a board whose form says `data-hints-pending`
+    (tests/test_e2e_board.py); the server says so only while hints could still come."""
+    from workshop.themes import suggestion_runs
+
+    monkeypatch.setattr(suggestion_runs, "warm_session", lambda *args: None)
+    with open_room(tmp_path, SUGGEST_AHEAD=True) as room:
+        host = room.facilitator()
+        session = host.start()
+        phone = room.phone(session)
+        host.go_to(session, RETRO)
+        fragment = f"/facilitator/w/{session.id}/board/fragment"
+        assert "data-hints-pending" not in host.page(fragment)  # no theme: no hint to wait for
+        make_theme(host, session, "Transit", [phone.answer("Buses to meetings")])
+        monkeypatch.setattr(suggestion_runs, "encoders_ready", lambda: False)
+        assert "data-hints-pending" in host.page(fragment)
+        monkeypatch.setattr(suggestion_runs, "encoders_ready", lambda: True)
+        monkeypatch.setattr(suggestion_runs, "call", busy)
+        assert "data-hints-pending" in host.page(fragment)  # the worker busy: ask again later
+        monkeypatch.setattr(suggestion_runs, "call", lambda *args, **kw: {})
+        assert "data-hints-pending" not in host.page(fragment)  # asked and answered: none
+
+
+def busy(*args, **kwargs):
+    raise TimeoutError
