@@ -333,7 +333,7 @@ ROUTES = [
         "GET",
         W + "/board/suggest/<run_id>",
         P + "/board/suggest/no-such-run",
-        facilitator_route(moved(P + "/board/")),  # a run this process does not hold: ask again
+        facilitator_route(moved(P + "/board/")),  # a run no process holds: ask again
     ),
     Route(
         "POST",
@@ -520,7 +520,7 @@ ROUTES += [
     Route("POST", C + "/tables/<int:member_id>/remove", Q + "tables/{mid}/remove",
           owner_route(moved(Q + "tables", writes=True))),
     Route("GET", C + "/themes", Q + "themes", owner_route(ok("Propose regional themes"))),
-    Route("POST", C + "/themes/propose", Q + "themes/propose", owner_route(moved(Q + "themes/run/*"))),
+    Route("POST", C + "/themes/propose", Q + "themes/propose", owner_route(moved(Q + "themes/run/*", writes=True))),  # the run, kept for every process
     Route("GET", C + "/themes/run/<run_id>", Q + "themes/run/gone", owner_route(moved(Q + "themes"))),
     Route("POST", C + "/themes/<int:regional_id>", Q + "themes/424242",
           owner_route(moved(Q + "themes#rt-424242")), form={"op": "confirm", "title": "Care"}),

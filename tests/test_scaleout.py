@@ -1,13 +1,15 @@
 """Scale-out on existing engines: two server processes share one live session through
 PostgreSQL and Redis (Flask-SocketIO's message queue). A phone on one process follows the
 facilitator on the other, and its ballot reaches the projector on the other; the rate limits
-on addresses and accounts count across both."""
+on addresses and accounts count across both; theme suggestions asked for on one are followed
+and reviewed on the other."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
+import uuid
 
 import pytest
 import requests
@@ -164,3 +166,54 @@ def test_a_guesser_gets_each_limit_once_however_many_processes_answer(two_server
     assert tries == [400] * LOGIN_FAILURES
     for server in servers:  # even the right password waits now, on either process
         assert sign_in(server, PASSWORD) == 429
+
+
+ANSWERS = [
+    "Monthly meetings built trust between partners",
+    "Networking across sectors helped our members",
+    "Trust grew through regular monthly meetings",
+    "Childcare near training sites is still missing",
+    "Parents cannot attend training without childcare",
+    "More employers should join the table earlier",
+]
+
+
+def test_suggestions_asked_for_on_one_process_are_followed_and_reviewed_on_the_other(
+    two_servers,
+):
+    """The process that got the click makes the suggestions; the page that follows them may
+    reach the other process (no proxy sticks a facilitator to one). Before, runs lived in the
+    memory of the first: the second answered the run's page with a redirect to the board and
+    "Those suggestions are no longer here (the server restarted)"."""
+    first, second = two_servers
+    http, workshop_id, code, _ = start_session(first.url)
+    console = f"{first.url}/facilitator/w/{workshop_id}"
+    for action in ("start", "next"):  # the retrospective questions
+        post_form(http, console, console + "/control", {"action": action}).raise_for_status()
+    for n in range(0, len(ANSWERS), 2):
+        phone, page = requests.Session(), f"{second.url}/w/{code}"
+        post_form(phone, page, page + "/join", {"role": "SRT member"})
+        for text in ANSWERS[n : n + 2]:
+            answer = {"prompt_id": "worked_well", "client_id": uuid.uuid4().hex, "text": text}
+            post_form(phone, page, page + "/responses", answer).raise_for_status()
+
+    token = CSRF.search(http.get(console + "/board/").text).group(1)
+    asked = http.post(console + "/board/suggest", data={"csrf_token": token}, allow_redirects=False)
+    assert asked.status_code == 302, asked.text[:500]
+    run = asked.headers["Location"].removeprefix(first.url)
+    assert re.fullmatch(rf"/facilitator/w/{workshop_id}/board/suggest/[\w-]+", run)
+
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:  # what the waiting page's script asks, on the second
+        progress = http.get(second.url + run, headers={"Accept": "application/json"}).json()
+        if progress["done"]:
+            break
+        assert 0 <= progress["percent"] <= 100
+        time.sleep(0.3)
+    review = http.get(second.url + run)
+    assert review.url == second.url + run, "sent back to the board: the run was not found"
+    assert "Keep this suggestion" in review.text
+    listed = re.findall(r'name="responses-\d+" value="([\d,]+)"', review.text)
+    assert sorted(int(i) for ids in listed for i in ids.split(",")) == list(
+        range(1, len(ANSWERS) + 1)
+    )

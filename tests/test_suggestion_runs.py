@@ -333,3 +333,47 @@ def test_the_review_page_reads_plainly_on_the_laptop(room, chromium, lang):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"suggestion-review-{lang}.png", full_page=True)
     context.close()
+
+
+def test_a_process_that_did_not_run_the_suggestions_reads_them_from_the_database(world):
+    """Behind several processes the run's page may reach one that never had the run in its
+    memory: it reads the run's row (tests/test_scaleout.py does it with two processes)."""
+    host, session, _ = world
+    reply = ask(host, session)
+    path = reply.headers["Location"]
+    here = follow(host, session, reply)
+    with suggestion_runs._runs_lock:
+        suggestion_runs._runs.clear()  # what another process has of the run: its row only
+    there = follow_path(host, path)  # its row says done within PUBLISH_EVERY
+    found = r'name="(?:responses|title)-\d+" value="([^"]*)"'
+    assert "Keep this suggestion" in there
+    assert re.findall(found, there) == re.findall(found, here)
+
+
+def test_a_run_whose_process_stopped_says_to_ask_again(world, room):
+    """A run's process writes a heartbeat; without one for a while the run reads as failed
+    (its process stopped) instead of leaving the page waiting for ever."""
+    from datetime import timedelta
+
+    from workshop import clock
+    from workshop.extensions import db
+    from workshop.models import SuggestionRunRecord
+
+    host, session, _ = world
+    long_ago = clock.now() - timedelta(minutes=5)
+    with room.app.app_context():
+        db.session.add(
+            SuggestionRunRecord(
+                id="stopped", owner=str(session.id), fraction=0.3, message="",
+                started_at=long_ago, updated_at=long_ago,
+            )
+        )  # fmt: skip
+        db.session.commit()
+    path = f"/facilitator/w/{session.id}/board/suggest/stopped"
+    assert host.get(path, headers={"Accept": "application/json"}).get_json() == {"done": True}
+    reply = host.get(path)
+    assert reply.status_code == 302
+    board = host.page(reply.headers["Location"])
+    assert "The server that was making these suggestions stopped. Ask again." in board
+    other = f"/facilitator/w/{session.id + 1}/board/suggest/stopped"  # not this session's run
+    assert host.get(other).status_code == 404

@@ -337,3 +337,21 @@ class ScreenView(Base):
     show_join: Mapped[bool] = mapped_column(Boolean, default=False)
     # The prompt ids whose answers the wall shows (while their segment is on), as JSON.
     wall_prompts: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class SuggestionRunRecord(Base):
+    """A theme suggestion run (or a collection's regional proposals) as every process sees it:
+    the process that runs it writes its progress here and, once done, its result or error, so
+    the page that follows it works behind several processes (themes/run_store.py)."""
+
+    __tablename__ = "suggestion_run"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)  # a session's id, or "collection-N"
+    fraction: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str | None] = mapped_column(Text)  # JSON, once done
+    error: Mapped[str | None] = mapped_column(Text)  # JSON, when it failed
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the running process's heartbeat
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

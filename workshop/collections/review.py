@@ -112,3 +112,21 @@ def proposer_for(tables: Sequence[Table]) -> Callable[[Callable[[float, str], No
         return ProposalRun(propose(texts, vectors), "" if vectors is not None else reason)
 
     return compute
+
+
+def encode_proposals(run: ProposalRun) -> dict:
+    """A proposal run as JSON, kept with its suggestion run for every process."""
+    return {
+        "proposals": [
+            {"title": p.title, "themes": [list(ref) for ref in p.themes]} for p in run.proposals
+        ],
+        "unavailable": run.unavailable,
+    }
+
+
+def decode_proposals(data: dict) -> ProposalRun:
+    proposals = [
+        Proposal(item["title"], tuple((member, theme) for member, theme in item["themes"]))
+        for item in data["proposals"]
+    ]
+    return ProposalRun(proposals, data["unavailable"])

@@ -10,13 +10,15 @@ Everything that touches the encoders goes through that one worker, so the models
 and are never used from two threads; nothing on the request side ever waits for the worker
 except `call`, with a timeout where a page is waiting.
 
-Runs live in this process's memory: with several processes behind a cookie-sticky proxy
-(docs/DEPLOYMENT.md) a facilitator's requests reach the process that holds their run; after a
-restart the run is gone and the page says to ask again.
+A run is worked on in the process that got the click, and kept where every process sees it
+(`run_store`: its row in the database, written when it starts, as it progresses and when it is
+done), so behind several processes the page that follows it may ask any of them. Runs started
+without a database (`engine=None`) live in this process's memory only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import secrets
@@ -24,28 +26,19 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from workshop import clock
+from workshop.themes import run_store
+from workshop.themes.run_store import Decode, Encode, SuggestionRun
 
 log = logging.getLogger(__name__)
 
 RUN_TTL_SECONDS = 30 * 60
-
-
-@dataclass
-class SuggestionRun:
-    id: str
-    workshop_id: int | str  # whose run it is: a session's id, or another key (a collection's)
-    fraction: float = 0.0
-    message: str = ""
-    suggestions: list | None = None
-    error: Exception | None = None
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.finished is not None
+PUBLISH_EVERY = 0.5  # seconds between writes of a run's progress to its row
 
 
 class _Worker:
@@ -125,6 +118,18 @@ class _Worker:
             self._tasks = tasks
 
 
+def _spawn(function: Callable[..., Any], *args: Any) -> None:
+    """Run `function(*args)` beside the request: a greenlet under gevent, else a thread."""
+    from gevent import monkey
+
+    if monkey.is_module_patched("threading"):
+        import gevent
+
+        gevent.spawn(function, *args)
+    else:
+        threading.Thread(target=function, args=args, daemon=True).start()
+
+
 _worker = _Worker()
 _runs: dict[str, SuggestionRun] = {}
 _runs_lock = threading.Lock()
@@ -147,16 +152,29 @@ _links_cache: dict[tuple, list] = {}
 
 
 def start(
-    workshop_id: int | str, compute: Callable[[Callable[[float, str], None]], list]
+    workshop_id: int | str,
+    compute: Callable[[Callable[[float, str], None]], Any],
+    engine: Engine | None = None,
+    encode: Encode | None = None,
 ) -> SuggestionRun:
-    """Start `compute(progress)` on the worker; a run of the same session still going is reused
-    (a double click does not queue the work twice)."""
+    """Start `compute(progress)` on the worker; a run of the same session still going, in this
+    process or (with `engine`) another, is reused (a double click does not queue the work
+    twice). With `engine` the run is kept in the database for every process (`encode` writes
+    its result as JSON)."""
     with _runs_lock:
         _forget_old_runs()
         for run in _runs.values():
             if run.workshop_id == workshop_id and not run.done:
                 return run
-        run = SuggestionRun(id=secrets.token_urlsafe(12), workshop_id=workshop_id)
+    if engine is not None:
+        run_store.forget_before(engine, clock.now() - timedelta(seconds=RUN_TTL_SECONDS))
+        elsewhere = run_store.running(engine, workshop_id)
+        if elsewhere is not None:
+            return elsewhere
+    run = SuggestionRun(id=secrets.token_urlsafe(12), workshop_id=workshop_id)
+    if engine is not None:
+        run_store.save(engine, run)  # before the page that follows it can ask another process
+    with _runs_lock:
         _runs[run.id] = run
     try:
         _worker.submit(_execute, run, compute)
@@ -164,13 +182,20 @@ def start(
         with _runs_lock:
             _runs.pop(run.id, None)
         raise
+    if engine is not None:
+        _spawn(_publish, run, engine, encode)
     return run
 
 
-def find(run_id: str, workshop_id: int | str) -> SuggestionRun | None:
+def find(
+    run_id: str, workshop_id: int | str, engine: Engine | None = None, decode: Decode | None = None
+) -> SuggestionRun | None:
+    """The run, from this process's memory or (with `engine`) from its row."""
     with _runs_lock:
         run = _runs.get(run_id)
-    return run if run is not None and run.workshop_id == workshop_id else None
+    if run is not None:
+        return run if run.workshop_id == workshop_id else None
+    return run_store.load(engine, run_id, workshop_id, decode) if engine is not None else None
 
 
 def _execute(run: SuggestionRun, compute: Callable) -> None:
@@ -187,6 +212,29 @@ def _execute(run: SuggestionRun, compute: Callable) -> None:
         run.error = error
     run.fraction = 1.0
     run.finished = time.monotonic()
+
+
+def _publish(run: SuggestionRun, engine: Engine, encode: Encode | None) -> None:
+    """Beside the worker (a greenlet, or a thread without gevent): write the run's progress to
+    its row when it changes, at least every heartbeat, and its result once done. The worker
+    thread itself never touches the database."""
+    written, at = None, 0.0
+    while True:
+        done, now = run.done, time.monotonic()
+        state = (run.fraction, run.message)
+        if done or state != written or now - at >= run_store.HEARTBEAT_SECONDS:
+            try:
+                run_store.save(engine, run, encode)
+            except Exception as error:  # tried again at the next change or heartbeat
+                log.exception("could not keep suggestion run %s", run.id)
+                if done:  # its result cannot be kept: the page that follows it says so
+                    run.suggestions, run.error = None, error
+                    with contextlib.suppress(Exception):
+                        run_store.save(engine, run)
+            written, at = state, now
+        if done:
+            return
+        time.sleep(PUBLISH_EVERY)  # gevent's when patched: the event loop runs meanwhile
 
 
 def _forget_old_runs() -> None:

@@ -155,7 +155,9 @@ def save_tables(collection: Collection) -> None:
 def store_proposals(collection: Collection, run) -> None:
     """A finished run of proposals replaces the previous proposals."""
     if run.error is not None:
-        flash(gettext("The proposals failed: %(error)s", error=str(run.error)))
+        error = run.error
+        said = i18n.error_text(error) if isinstance(error, ActionError) else str(error)
+        flash(gettext("The proposals failed: %(error)s", error=said))
         return
     kept = regional.replace_proposals(
         db.session, collection, run.suggestions.proposals, clock.now()

@@ -236,7 +236,7 @@ def suggest_view(workshop_id: int):
     except ActionError as error:
         flash(i18n.error_text(error))
         return _back(workshop)
-    run = suggestion_runs.start(workshop.id, compute)
+    run = suggestion_runs.start(workshop.id, compute, db.engine)
     return redirect(url_for("board.suggestion_run", workshop_id=workshop.id, run_id=run.id))
 
 
@@ -245,7 +245,7 @@ def suggest_view(workshop_id: int):
 def suggestion_run(workshop_id: int, run_id: str):
     """The run's progress (the page asks again until it is done), then the suggestions."""
     workshop = own_workshop(workshop_id)
-    run = suggestion_runs.find(run_id, workshop.id)
+    run = suggestion_runs.find(run_id, workshop.id, db.engine)
     if request.accept_mimetypes.best == "application/json":  # the waiting page asks
         return jsonify(i18n.run_progress(run))
     if run is None:

@@ -203,7 +203,9 @@ def propose(collection_id: int):
     collection = do.owned(collection_id)
     do.checked()
     compute = review.proposer_for(build.tables_of(db.session, collection))
-    run = suggestion_runs.start(f"collection-{collection.id}", compute)
+    run = suggestion_runs.start(
+        f"collection-{collection.id}", compute, db.engine, review.encode_proposals
+    )
     return redirect(url(".proposal_run", collection_id=collection.id, run_id=run.id))
 
 
@@ -213,7 +215,9 @@ def proposal_run(collection_id: int, run_id: str):
     """The run's progress (the page asks again until it is done), then its proposals
     stored."""
     collection = do.owned(collection_id)
-    run = suggestion_runs.find(run_id, f"collection-{collection.id}")
+    run = suggestion_runs.find(
+        run_id, f"collection-{collection.id}", db.engine, review.decode_proposals
+    )
     if request.accept_mimetypes.best == "application/json":  # the waiting page asks
         return jsonify(i18n.run_progress(run))
     if run is None:
