@@ -60,9 +60,12 @@ def projector(token: str):
     )
 
 
-def short_address(url: str) -> str:
-    """The join address as people type it: without `http://` (a phone adds it)."""
-    return url.removeprefix("http://").removeprefix("https://")
+def short_address(url: str) -> dict[str, str]:
+    """The join address as people type it, without `http://` (a phone adds it): its host and
+    its path, so that a narrow screen breaks the line between them, not inside the code."""
+    rest = url.removeprefix("http://").removeprefix("https://")
+    host, slash, path = rest.partition("/")
+    return {"host": host, "path": slash + path}
 
 
 @bp.get("/<token>/segment")
