@@ -85,6 +85,9 @@ class Watcher:
             namespaces=[self.namespace],
             headers=headers,
             transports=["websocket"],
+            # The shipped pages' socket.io-client waits 20 s for the namespace (its `timeout`);
+            # python-socketio's 1 s default gave up while forty rooms connected at once.
+            wait_timeout=20,
         )
 
     def complete_at(self, expected: int) -> float | None:
