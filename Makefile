@@ -14,9 +14,12 @@ run: setup db
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m workshop.serve
 
 # The import contracts (pyproject.toml, docs/ARCHITECTURE.md) first: a broken layer fails fast.
+# Test files are shared out whole between PYTEST_WORKERS processes (a file's server and browser
+# fixtures are made once); PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
 test: setup
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup db
 	$(BIN)/python -m bench $(BENCH_ARGS)
