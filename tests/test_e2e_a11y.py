@@ -763,7 +763,7 @@ DOUBTFUL_OUTLINE = "Goal 1: Housing\n1.1 More homes near jobs\n2.1 Buses that ru
 def test_every_page_a_facilitator_reaches_is_accessible(room, chromium):
     """Every page a facilitator's links lead to, and the states forms lead to (sign-in with
     errors, the editor's new, edit, edit-with-errors, pasted plan, upload with errors and
-    preview, suggestions being made and to review, a new share link and the shared pages, a
+    preview, ending a session (it asks first), suggestions being made and to review, a new share link and the shared pages, a
     collection's pages and its proposals, error pages), in English and Spanish: axe finds no
     WCAG 2.1 A/AA violation and no broken structure, and each page says its language. Every
     page of the app is reached (a new page is crawled or this fails)."""
@@ -838,6 +838,7 @@ def crawl_states(crawl: Crawl, edit: str, collection: str) -> None:
     page.wait_for_url(re.compile(r"/themes$"), timeout=120_000)
     crawl.check("regional-themes-proposed")
 
+    crawl.visit("end-the-session", f"/facilitator/w/{room.voting.workshop_id}/end")  # asks first
     crawl.visit("home", "/")
     crawl.visit("join-with-a-wrong-code", "/join?code=ZZZZZZ")
     crawl.visit("not-found", "/no-such-page")
