@@ -13,8 +13,8 @@ acknowledgement. The room keeps answering through the flood and `--after` second
 Reported: the room's answer acknowledgement latency (p50, p95, p99, max, how many) for the
 answers sent before the flood and for those sent during it (from its first event until its last
 reply), and their p95 ratio (the target: during ≤ 2× before); what the flooder got back
-(acknowledged and stored, refused as rate-limited, other refusals, no reply) and how fast it
-sent; the room's phones that lost their connection, answers never acknowledged, and answers
+(acknowledged and stored, refused as rate-limited, other refusals, no reply, lost when the
+server closed its connection) and how fast it sent; the room's phones that lost their connection, answers never acknowledged, and answers
 acknowledged but not stored or stored twice (checked in the database); server CPU and peak
 memory. The figures are printed and kept in bench/results/flood-*.json.
 """
@@ -124,9 +124,13 @@ def flood_figures(flood: dict) -> dict:
         "acknowledged": replies.get("ok", 0),
         "rate_limited": replies.get("rate_limited", 0),
         "other_refusals": sum(
-            n for kind, n in replies.items() if kind not in ("ok", "rate_limited", "no reply")
+            n
+            for kind, n in replies.items()
+            if kind not in ("ok", "rate_limited", "no reply", "connection lost")
         ),
         "no_reply": replies.get("no reply", 0),
+        # the server closed the flooder's connection (its pongs wait behind its own flood)
+        "connection_lost": replies.get("connection lost", 0),
         "sent_per_s": round(flood["sent"] / sending),
         "seconds_to_last_reply": round(flood["last_reply"] - flood["started"], 2),
         "flooder_dropped": flood["dropped"],
@@ -173,13 +177,15 @@ def report(row: dict) -> str:
     return (
         "| phones | room's answers before the flood: p50 / p95 / p99 / max (n) "
         "| during it | p95 during / before | flood: events, sent per s, to last reply "
-        "| flooder: acknowledged / rate-limited / other / no reply | phones dropped "
+        "| flooder: acknowledged / rate-limited / other refusals / no reply / connection lost "
+        "| other phones dropped "
         "| unacknowledged answers | lost | dup | CPU s | peak MB |\n"
         "| ---: | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         f"| {row['phones']} | {b['p50']} / {b['p95']} / {b['p99']} / {b['max']} ms ({b['n']}) "
         f"| {d['p50']} / {d['p95']} / {d['p99']} / {d['max']} ms ({d['n']}) | {ratio:.1f}× "
         f"| {f['events']}, {f['sent_per_s']}/s, {f['seconds_to_last_reply']} s "
         f"| {f['acknowledged']} / {f['rate_limited']} / {f['other_refusals']} / {f['no_reply']} "
+        f"/ {f['connection_lost']} "
         f"| {row['dropped']} | {row['unacked_answers']} | {row['lost']} | {row['duplicated']} "
         f"| {row['server_cpu_s']} | {row['server_peak_mb']} |\n"
     )
