@@ -286,6 +286,13 @@ def test_the_answers_wall_shows_the_newest_answers_that_fit(server, screens):
         assert page.locator("[data-tally-rows] li").count() == 10
     problems += check_view(pages, "vote-14", {**STAGE, "tally row": "[data-tally-rows] li"})
     assert "4" in pages["en"].locator("[data-tally-more]").inner_text()
+    round_id, _ = room.round_and_candidates()
+    room.vote("hide_tally", round_id=round_id, hidden="1")
+    for page in pages.values():  # hidden until the reveal: no row, the room is told why
+        page.locator("[data-tally-hidden]:not([hidden])").wait_for()
+        assert page.locator("[data-tally-rows] li").count() == 0
+    room.vote("hide_tally", round_id=round_id, hidden="0")
+    wait_for(pages, "[data-tally-rows] li")
     for page in pages.values():
         page.close()
     assert problems == []

@@ -200,11 +200,11 @@
 
   function readVote() {
     var node = segmentBox.querySelector("[data-vote-json]");
-    if (!node) { return; }
+    if (!node) { tally = null; return; }
     var vote = JSON.parse(node.textContent);
     ranked = vote.ranked;
-    if (vote.tally && (!tally || tally.round_id !== vote.tally.round_id || vote.tally.rows)) { tally = vote.tally; }
-    showTally(tally);
+    tally = vote.tally;  // as the server rendered it: rows absent while hidden
+    if (tally) { showTally(tally); }
   }
 
   // -- the answers wall ---------------------------------------------------------------------
