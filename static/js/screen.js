@@ -234,8 +234,8 @@
 
   function applyScreen(next) {
     var shownWall = (segmentBox.querySelector("[data-wall]") || { getAttribute: function () { return ""; } }).getAttribute("data-wall");
+    if (next.join !== screen.join) { joinByKey = null; }  // the facilitators chose again
     if ((next.wall.prompt_ids || []).join(" ") !== shownWall) { screen = next; refresh(); return; }
-    if (next.join !== screen.join) { joinByKey = null; }
     showWall(next);
     showFaces();
   }
