@@ -44,7 +44,6 @@ class SuggestionRun:
     error: Exception | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
-    here: bool = True  # run by this process (else read back from the database)
 
     @property
     def done(self) -> bool:
@@ -103,7 +102,7 @@ def forget_before(engine: Engine, moment: datetime) -> None:
 
 
 def _run_of(row: SuggestionRunRecord, owner: int | str, decode: Decode) -> SuggestionRun:
-    run = SuggestionRun(row.id, owner, row.fraction, row.message, here=False)
+    run = SuggestionRun(row.id, owner, row.fraction, row.message)
     if row.finished_at is not None:
         run.finished = time.monotonic()
         if row.error is not None:
