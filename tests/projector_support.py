@@ -64,11 +64,11 @@ class Browserless:
 class Room:
     """One running session of the Thrive agenda and the people in it."""
 
-    def __init__(self, base: str, email: str):
+    def __init__(self, base: str, email: str, agenda: str = AGENDA):
         self.base = base
         self.host = Browserless(base)
         self.host.post("/auth/login", "/auth/login", {"email": email, "password": PASSWORD})
-        started = self.host.post("/facilitator/", f"/facilitator/agendas/{AGENDA}/start", {})
+        started = self.host.post("/facilitator/", f"/facilitator/agendas/{agenda}/start", {})
         self.console = started.url.removeprefix(base)
         self.code = re.search(r'<strong class="code">(\w+)</strong>', started.text).group(1)
         self.projector = re.search(r'href="(/screen/[^"]+)"', started.text).group(1)
@@ -81,10 +81,10 @@ class Room:
         data = {"op": op, "shown": "1" if shown else "0", "prompt_ids": list(prompt_ids)}
         self.host.post(self.console, self.console + "/screen/", data)
 
-    def join(self, count: int) -> None:
+    def join(self, count: int, role: str = "SRT member") -> None:
         for _ in range(count):
             phone = Browserless(self.base)
-            phone.post(f"/w/{self.code}", f"/w/{self.code}/join", {"role": "SRT member"})
+            phone.post(f"/w/{self.code}", f"/w/{self.code}/join", {"role": role})
             self.phones.append(phone)
 
     def answer(self, phone: Browserless, prompt_id: str, text: str) -> None:

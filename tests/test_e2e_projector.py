@@ -296,3 +296,38 @@ def test_the_answers_wall_shows_the_newest_answers_that_fit(server, screens):
     for page in pages.values():
         page.close()
     assert problems == []
+
+
+def test_the_themes_and_results_segments_fit_too(server, screens):
+    """The LA check-in has what Thrive has not: a themes segment and a results segment, and a
+    plan of its own. Every view fits at every size, in both languages."""
+    room = Room(server.url, EMAIL, agenda="la-transportation-logistics-checkin")
+    room.join(4, role="Public agency")
+    pages = open_screens(screens, room)
+    room.control("start")
+    room.control("next")
+    room.answers_to("progress_made", realistic_answers(8))
+    room.make_themes(THEMES[:8])
+    problems = []
+    wanted = {
+        1: {**STAGE, "theme": "[data-screen-themes] li", "strategy": ".pillar li"},
+        2: {**STAGE, "theme": "[data-screen-themes] li", "strategy": ".pillar li"},
+        3: {**STAGE, "theme": "[data-screen-themes] li"},
+        4: {**STAGE, "tally row": "[data-tally-rows] li"},
+        5: {**STAGE, "tally row": "[data-tally-rows] li"},
+    }
+    for index in range(1, 6):
+        if index > 1:
+            room.control("next")
+        if index == 4:
+            room.vote("open", source="themes")
+            room.ballots([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]])
+            room.vote("close", round_id=room.round_id)
+        seen(pages, index)
+        wait_for(pages, "[data-screen-themes] li" if index < 4 else "[data-tally-rows] li")
+        if index >= 4:  # the closed round's ranking, not the open round's tally
+            wait_for(pages, "[data-screen-vote]:has-text('Final') [data-tally-rows] li")
+        problems += check_view(pages, f"la-{index}", wanted[index], shots=index == 5, axe=False)
+    for page in pages.values():
+        page.close()
+    assert problems == []
