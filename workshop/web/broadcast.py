@@ -15,7 +15,7 @@ from functools import wraps
 from flask import current_app
 
 from workshop.extensions import db, socketio
-from workshop.live import workshops
+from workshop.live import screen, workshops
 from workshop.models import Participant, Response, Workshop
 from workshop.web import i18n, payloads, screen_payloads, segment_view
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
@@ -164,7 +164,12 @@ def emit_screen(workshop: Workshop) -> None:
 
 
 def _emit_screen(workshop_id: int) -> None:
-    """After answers changed: only a wall that is on needs them."""
+    """After answers changed: only a wall that is on needs them. The wall is off by default,
+    so its choices (one small row) are read before the session and its agenda: with forty
+    rooms answering, loading each room's session four times a second was a tenth of the
+    server's time (py-spy, python -m bench rooms)."""
+    if not screen.choices(db.session, workshop_id).wall_prompts:
+        return
     payload = screen_payloads.screen_payload(db.session.get(Workshop, workshop_id))
     if payload["wall"]["prompt_ids"]:
         socketio.emit(
