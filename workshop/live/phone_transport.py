@@ -172,8 +172,6 @@ class Engine:
                 return
 
     async def _post(self, packets: list[str]) -> None:
-        self.writable = False
-        self.drained.clear()
         self.trace("http", "POST /socket.io/ polling")
         try:
             headers = {"Content-Type": "text/plain;charset=UTF-8", "Origin": self.owner.base_url}
@@ -284,10 +282,14 @@ class Engine:
         if not self.write_buffer:
             return
         packets = list(self.write_buffer)
+        # Not writable from now, as engine.io-client's transport marks itself when it starts
+        # a write: set inside the POST's task, a second flush before the task ran sent the same
+        # packets again, and an upgrade saw no POST under way and went ahead of it (HTTP 400).
+        self.writable = False
         if self.transport == "polling":
+            self.drained.clear()
             self._spawn(self._post(packets))
         else:
-            self.writable = False
             self._spawn(self._send_websocket(packets))
 
     async def _send_websocket(self, packets: list[str]) -> None:
