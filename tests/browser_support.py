@@ -9,6 +9,7 @@ installed, unless WORKSHOP_REQUIRE_SERVICES=1 (CI) makes them mandatory.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -124,8 +125,6 @@ def live_session(
 ):
     """A running server with a session started from the Thrive agenda and moved to its
     retrospective questions. Returns (server, join code); the caller stops the server."""
-    import re
-
     csrf = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
     server = LiveServer(instance, env)
     server.cli("init-db")
@@ -245,3 +244,29 @@ def _visit(context, url: str, network: dict | None, join: bool) -> dict:
         **usable,
         "by_kind": {kind: int(size) for kind, size in sorted(by_kind.items())},
     }
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Visitor:
+    """A person without a browser (a facilitator setting up, a phone answering): pages
+    fetched and forms posted with their own cookies, which a browser context can take over."""
+
+    def __init__(self, base: str):
+        self.base, self.http = base, requests.Session()
+
+    def get(self, path: str) -> requests.Response:
+        reply = self.http.get(self.base + path)
+        reply.raise_for_status()
+        return reply
+
+    def post(self, page: str, action: str, data: dict) -> requests.Response:
+        token = CSRF_FIELD.search(self.get(page).text).group(1)
+        reply = self.http.post(self.base + action, data={**data, "csrf_token": token})
+        reply.raise_for_status()
+        return reply
+
+    def cookies(self) -> list[dict]:
+        """The cookies to hand a browser context, so it is this same person."""
+        return [{"name": c.name, "value": c.value, "url": self.base} for c in self.http.cookies]

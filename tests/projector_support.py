@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 import uuid
 
-import requests
+from browser_support import Visitor
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 AGENDA = "thrive-srt-retrospective"
 PASSWORD = "a long enough password"
 
@@ -43,36 +42,18 @@ def realistic_answers(count: int) -> list[str]:
     return [f"{ANSWERS[i % len(ANSWERS)]} ({i + 1})" for i in range(count)]
 
 
-class Browserless:
-    """One person's session: pages fetched and forms posted with their cookies."""
-
-    def __init__(self, base: str):
-        self.base, self.http = base, requests.Session()
-
-    def get(self, path: str) -> requests.Response:
-        reply = self.http.get(self.base + path)
-        reply.raise_for_status()
-        return reply
-
-    def post(self, page: str, action: str, data: dict) -> requests.Response:
-        token = CSRF.search(self.get(page).text).group(1)
-        reply = self.http.post(self.base + action, data={**data, "csrf_token": token})
-        reply.raise_for_status()
-        return reply
-
-
 class Room:
     """One running session of the Thrive agenda and the people in it."""
 
     def __init__(self, base: str, email: str, agenda: str = AGENDA):
         self.base = base
-        self.host = Browserless(base)
+        self.host = Visitor(base)
         self.host.post("/auth/login", "/auth/login", {"email": email, "password": PASSWORD})
         started = self.host.post("/facilitator/", f"/facilitator/agendas/{agenda}/start", {})
         self.console = started.url.removeprefix(base)
         self.code = re.search(r'<strong class="code">(\w+)</strong>', started.text).group(1)
         self.projector = re.search(r'href="(/screen/[^"]+)"', started.text).group(1)
-        self.phones: list[Browserless] = []
+        self.phones: list[Visitor] = []
 
     def control(self, action: str) -> None:
         self.host.post(self.console, self.console + "/control", {"action": action})
@@ -83,11 +64,11 @@ class Room:
 
     def join(self, count: int, role: str = "SRT member") -> None:
         for _ in range(count):
-            phone = Browserless(self.base)
+            phone = Visitor(self.base)
             phone.post(f"/w/{self.code}", f"/w/{self.code}/join", {"role": role})
             self.phones.append(phone)
 
-    def answer(self, phone: Browserless, prompt_id: str, text: str) -> None:
+    def answer(self, phone: Visitor, prompt_id: str, text: str) -> None:
         data = {"prompt_id": prompt_id, "text": text, "client_id": uuid.uuid4().hex}
         phone.post(f"/w/{self.code}", f"/w/{self.code}/responses", data)
 

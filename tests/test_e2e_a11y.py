@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, LiveServer, Visitor
 from conftest import PASSWORD, skip_or_fail
 
 pytestmark = pytest.mark.browser
@@ -56,33 +56,10 @@ LAPTOP = {"viewport": {"width": 1280, "height": 900}}
 ON_PHONES = ("stranger", "phone")  # who looks at a page on a phone; the others use a laptop
 EMAIL = "a11y@example.org"
 AGENDA = "thrive-srt-retrospective"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LANGUAGES = ["en", "es"]
 
 
 # -- the room, built over HTTP ----------------------------------------------------------------
-
-
-class Visitor:
-    """One person's browser-less session: pages fetched and forms posted with their cookies."""
-
-    def __init__(self, base: str):
-        self.base, self.http = base, requests.Session()
-
-    def get(self, path: str) -> requests.Response:
-        reply = self.http.get(self.base + path)
-        reply.raise_for_status()
-        return reply
-
-    def post(self, page: str, action: str, data: dict) -> requests.Response:
-        token = CSRF.search(self.get(page).text).group(1)
-        reply = self.http.post(self.base + action, data={**data, "csrf_token": token})
-        reply.raise_for_status()
-        return reply
-
-    def cookies(self) -> list[dict]:
-        """The cookies to hand a browser context, so it is this same person."""
-        return [{"name": c.name, "value": c.value, "url": self.base} for c in self.http.cookies]
 
 
 @dataclass

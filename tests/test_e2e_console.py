@@ -18,8 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, LiveServer, Visitor
 from conftest import PASSWORD
 from test_e2e_a11y import describe, structure_violations, wcag_violations
 
@@ -31,7 +30,6 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ZONE = "America/Los_Angeles"
 EMAIL = "console@example.org"
 AGENDA = "thrive-srt-retrospective"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 THOUGHTS = [
     "Monthly meetings built trust between partners",
@@ -42,22 +40,6 @@ THOUGHTS = [
     "Invite employers earlier",
     "Childcare near training sites",
 ]
-
-
-class Visitor:
-    """A person without a browser: pages fetched and forms posted with their own cookies."""
-
-    def __init__(self, base: str):
-        self.base, self.http = base, requests.Session()
-
-    def post(self, page: str, action: str, data: dict) -> requests.Response:
-        token = CSRF.search(self.http.get(self.base + page).text).group(1)
-        reply = self.http.post(self.base + action, data={**data, "csrf_token": token})
-        reply.raise_for_status()
-        return reply
-
-    def cookies(self) -> list[dict]:
-        return [{"name": c.name, "value": c.value, "url": self.base} for c in self.http.cookies]
 
 
 class Facilitator(Visitor):
