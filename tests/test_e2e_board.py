@@ -16,9 +16,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from browser_support import CSRF_FIELD as CSRF
 from browser_support import PHONE, LiveServer
 from test_e2e_a11y import (
-    CSRF,
     Facilitator,
     Participant,
     Session,

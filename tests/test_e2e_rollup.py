@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_support import CSRF_FIELD as CSRF
 from browser_support import LiveServer
 from collections_support import TABLES, export_bytes
 from test_e2e_a11y import (
-    CSRF,
     Facilitator,
     Participant,
     describe,
