@@ -489,9 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_performance_section(report: str, args) -> None:
-    """Replace the load section of docs/PERFORMANCE.md, keeping every other section."""
-    cpu = next(
+def cpu_model() -> str:
+    """The processor's name as /proc/cpuinfo gives it, for the figures' heading."""
+    return next(
         (
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -499,6 +499,11 @@ def write_performance_section(report: str, args) -> None:
         ),
         "?",
     )
+
+
+def write_performance_section(report: str, args) -> None:
+    """Replace the load section of docs/PERFORMANCE.md, keeping every other section."""
+    cpu = cpu_model()
     section = (
         "## Load: a room of phones\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "

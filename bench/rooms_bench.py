@@ -39,6 +39,7 @@ from bench.load_bench import (
     Watcher,
     answer_phase,
     ballot_phase,
+    cpu_model,
     join_all,
     open_board,
     open_vote,
@@ -289,14 +290,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_section(text_report: str, args, load_before: str) -> None:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
+    cpu = cpu_model()
     section = (
         "## One server for a regional day: many rooms at once\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu}, "
