@@ -4,6 +4,7 @@ fallback every phone keeps), themes made on the board, a vote opened and closed.
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -93,6 +94,20 @@ class Room:
             if index < len(answers):
                 data["response_ids"] = answers[index]
             self.host.post(board, board, data)
+
+    def name_in_spanish(self, titles: dict[str, str]) -> None:
+        """Give themes (by title) a Spanish title on the board, as a facilitator types it."""
+        board = self.console + "/board/"
+        fields = re.findall(r'name="title-(\d+)" value="([^"]*)"', self.host.get(board).text)
+        for theme_id, title in fields:
+            title = html.unescape(title)
+            if title in titles:
+                data = {
+                    "op": f"update:{theme_id}",
+                    f"title-{theme_id}": title,
+                    f"title_es-{theme_id}": titles[title],
+                }
+                self.host.post(board, board, data)
 
     def vote(self, op: str, **data) -> None:
         self.host.post(self.console, self.console + "/vote", {"op": op, **data})

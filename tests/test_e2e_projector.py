@@ -5,7 +5,9 @@ answers wall is filled with 60 answers of realistic length. At 1920x1080, 1280x7
 1024x768 (one page per language, resized rather than reopened), in English and in Spanish:
 every tally row, the timer, the join bar and the segment's title lie inside the viewport and
 inside every box that could clip them, and nothing scrolls. axe-core finds no WCAG 2.1 A/AA
-violation on each view. Screenshots go to screenshots/ for a person to look at.
+violation on each view. A Spanish projector names each theme by the Spanish title given on the
+board (in the themes, the live tally and the final ranking), by its title when it has none.
+Screenshots go to screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -35,6 +37,23 @@ THEMES = [
     "Networking time before the formal agenda",
     "One-page summaries of decisions",
 ]
+# The Spanish titles a facilitator gave the themes on the board; the stipends have none, so
+# a Spanish projector names them in English.
+SPANISH = {
+    THEMES[0]: "Agendas claras y notas enviadas antes de cada reunión",
+    THEMES[1]: "Grupos por sector para que se escuche a las organizaciones más pequeñas",
+    THEMES[2]: "Interpretación al español y materiales para los grupos comunitarios",
+    THEMES[3]: "Grupos de trabajo por estrategia del plan, cada uno con responsable y calendario",
+    THEMES[
+        4
+    ]: "Rotar las reuniones por la subregión, incluidos el alto desierto y el Valle de Coachella",
+    THEMES[5]: "Tableros de datos sobre empleos y salarios para ver si el plan mueve las cifras",
+    THEMES[7]: "Conectar con las demás mesas subregionales dos veces al año",
+    THEMES[8]: "Invitar a los distritos escolares K-12 y a las escuelas para personas adultas",
+    THEMES[9]: "Sesiones por la tarde para dueños de pequeñas empresas",
+    THEMES[10]: "Tiempo para conocerse antes de la agenda formal",
+    THEMES[11]: "Resúmenes de una página con las decisiones",
+}
 # What each view must keep on screen (name → selector); `stage` views have the bar below.
 STAGE = {
     "segment title": ".screen-segment h1",
@@ -136,6 +155,17 @@ def check_view(pages: dict, view: str, wanted: dict, shots: bool = True, axe: bo
     return problems
 
 
+def in_language(lang: str, titles: list[str]) -> list[str]:
+    return [SPANISH.get(title, title) if lang == "es" else title for title in titles]
+
+
+def check_names(pages: dict, selector: str, titles: list[str]) -> None:
+    """Every theme named in the page's language: the Spanish title where it has one."""
+    for lang, page in pages.items():
+        shown = page.eval_on_selector_all(selector, "(els) => els.map((el) => el.textContent)")
+        assert sorted(shown) == sorted(in_language(lang, titles)), f"{lang}: {shown}"
+
+
 def seen(pages: dict, index: int, status: str = "running") -> None:
     wait_for(pages, f'.screen-segment[data-index="{index}"][data-status="{status}"]')
 
@@ -167,8 +197,12 @@ def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, th
     room.control("next")
     room.answers_to("worked_well", realistic_answers(theme_count))
     room.make_themes(THEMES[:theme_count])
+    room.name_in_spanish(SPANISH)
     seen(pages, 1)
     wait_for(pages, f"[data-screen-themes] li:nth-child({theme_count})")
+    last = SPANISH[THEMES[theme_count - 1]]  # the last named: the themes update has them all
+    pages["es"].locator(".theme-title").filter(has_text=last).wait_for()
+    check_names(pages, ".theme-title", THEMES[:theme_count])
     themes = {**STAGE, "theme": "[data-screen-themes] li", "question": ".prompt-line"}
     problems += check_view(pages, f"retrospective-{theme_count}", themes, shots, axe=shots)
 
@@ -196,6 +230,7 @@ def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, th
         "en": ("Tied: same points", "ahead on first choices (1 to 0)"),
         "es": ("Empate: mismos puntos", "delante por primeras opciones (1 a 0)"),
     }
+    check_names(pages, ".tally-name", THEMES[:theme_count])
     for lang, page in pages.items():
         assert page.locator("[data-tally-rows] li").count() == theme_count
         rows = page.locator("[data-tally-rows]").inner_text()
@@ -208,11 +243,13 @@ def test_every_view_of_the_thrive_session_fits_the_projector(server, screens, th
     room.vote("close", round_id=room.round_id)
     wait_for(pages, "[data-screen-vote]:has-text('Final'), [data-screen-vote]:has-text('final')")
     problems += check_view(pages, f"vote-closed-{theme_count}", tally, shots, axe=shots)
+    check_names(pages, ".tally-name", THEMES[:theme_count])
 
     room.control("end")
     seen(pages, 3, "ended")
     ended = {"title": ".screen-segment h1", "tally row": "[data-tally-rows] li"}
     problems += check_view(pages, f"ended-{theme_count}", ended, shots, axe=shots)
+    check_names(pages, ".tally-name", THEMES[:theme_count])
     for page in pages.values():
         assert page.locator("[data-tally-rows] li.top").count() == 3
         page.close()
@@ -331,3 +368,27 @@ def test_the_themes_and_results_segments_fit_too(server, screens):
     for page in pages.values():
         page.close()
     assert problems == []
+
+
+def test_a_spanish_projector_names_plan_strategies_in_spanish_as_votes_come_in(server, screens):
+    """The live tally is one payload for every screen, in the words the round opened with: a
+    Spanish projector keeps naming the plan's strategies as the agenda's translation does."""
+    room = Room(server.url, EMAIL)
+    room.join(2)
+    room.control("start")
+    for _ in range(3):
+        room.control("next")
+    pages = open_screens(screens, room)
+    seen(pages, 3)
+    room.vote("open", source="strategies")
+    wait_for(pages, "[data-tally-rows] li")
+    room.ballots([[0, 1, 2], [0, 2, 1]])
+    names = {
+        "en": "Clean economy innovation and adoption",
+        "es": "Innovación y adopción de la economía limpia",
+    }
+    for lang, page in pages.items():
+        page.locator("[data-ballots]").filter(has_text="2").wait_for()
+        first = page.locator("[data-tally-rows] li .tally-name").first.inner_text()
+        assert first == names[lang], f"{lang}: {first}"
+        page.close()

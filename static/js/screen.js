@@ -17,11 +17,18 @@
   var screen = initial.screen || { join: false, wall: { prompt_ids: [], answers: [], total: 0 } };
   var tally = null;   // the latest tally, redrawn after every swap
   var ranked = true;
+  var names = {};     // candidate id → its title in this screen's language, from the segment
   var joinByKey = null;  // J on this page: true/false until the facilitators choose again
   Live.setOffsetFrom(state);
   countdown.update(state);
 
   function plural(key, n) { return t(key + (n === 1 ? "_one" : "_other"), { n: n }); }
+
+  // A theme as this screen's room reads it: its Spanish title where it has one.
+  function roomTitle(item) { return (initial.lang === "es" && item.title_es) || item.title; }
+
+  // A tally row's candidate as the segment named it (a plan strategy too), else by its row.
+  function candidateTitle(row) { return names[row.candidate_id] || roomTitle(row); }
 
   // -- fitting ------------------------------------------------------------------------------
 
@@ -114,7 +121,7 @@
       var li = document.createElement("li");
       var title = document.createElement("span");
       title.className = "theme-title";
-      title.textContent = theme.title;
+      title.textContent = roomTitle(theme);
       var count = document.createElement("span");
       count.className = "count-badge";
       count.textContent = plural("answers", theme.count);
@@ -155,7 +162,7 @@
     words.className = "tally-title";
     var name = document.createElement("span");
     name.className = "tally-name";  // a long title shortens; the tie note below never does
-    name.textContent = row.title;
+    name.textContent = candidateTitle(row);
     words.append(name);
     var note = tieNote(rows, index);
     if (note) {
@@ -200,9 +207,10 @@
 
   function readVote() {
     var node = segmentBox.querySelector("[data-vote-json]");
-    if (!node) { tally = null; return; }
+    if (!node) { tally = null; names = {}; return; }
     var vote = JSON.parse(node.textContent);
     ranked = vote.ranked;
+    names = vote.names || {};
     tally = vote.tally;  // as the server rendered it: rows absent while hidden
     if (tally) { showTally(tally); }
   }

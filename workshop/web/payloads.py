@@ -254,9 +254,15 @@ def _renamed(row: dict[str, Any], name: tuple[str, str | None] | None) -> dict[s
 
 
 def tally_rows(vote_round: VoteRound, listed: list[Candidate]) -> list[dict[str, Any]]:
-    titles = {c.id: c.title for c in listed}
+    """The ranking with each candidate's title and, for a theme, the Spanish title it had when
+    the round opened (`""` if none): one tally goes to every screen, whatever its language."""
+    by_id = {c.id: c for c in listed}
     return [
-        {**row.__dict__, "title": titles[row.candidate_id]}
+        {
+            **row.__dict__,
+            "title": by_id[row.candidate_id].title,
+            "title_es": by_id[row.candidate_id].title_es,
+        }
         for row in voting.round_tally(db.session, vote_round)
     ]
 

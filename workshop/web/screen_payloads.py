@@ -33,6 +33,14 @@ def screen_payload(workshop: Workshop) -> dict[str, Any]:
     }
 
 
+def candidate_names(vote: dict[str, Any]) -> dict[int, str]:
+    """{candidate id: title} of the latest round as the projector's reader names them
+    (`payloads.named_for_reader`). The live tally is one payload for every screen, in the
+    words the round was opened with; the script names its rows by these instead."""
+    body = vote.get("round") or {"candidates": []}
+    return {candidate["id"]: candidate["title"] for candidate in body["candidates"]}
+
+
 SCREEN_STRINGS = {
     "points_one": N_("{n} point"),
     "points_other": N_("{n} points"),

@@ -25,8 +25,12 @@ def _workshop(token: str):
 
 
 def _render(template: str, workshop, **extra):
-    agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
+    lang = i18n.current_language()
+    agenda = workshops.agenda_of(workshop, lang)  # for display only
     screen = screen_payloads.screen_payload(workshop)
+    vote = payloads.named_for_reader(
+        payloads.vote_payload(workshop, broadcast.SCREENS), agenda, lang
+    )
     return render_template(
         template,
         workshop=workshop,
@@ -37,7 +41,8 @@ def _render(template: str, workshop, **extra):
         state=payloads.state_payload(workshop, clock.now()),
         counts=payloads.counts_payload(workshop.id),
         themes=themes.summaries(db.session, workshop),
-        vote=payloads.named_for_reader(payloads.vote_payload(workshop, broadcast.SCREENS), agenda),
+        vote=vote,
+        candidate_names=screen_payloads.candidate_names(vote),
         **extra,
     )
 
