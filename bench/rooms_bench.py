@@ -41,8 +41,6 @@ from bench.load_bench import (
     ballot_phase,
     cpu_model,
     join_all,
-    open_board,
-    open_vote,
     percentile,
     quiet_collector,
     replace_section,
@@ -50,7 +48,9 @@ from bench.load_bench import (
     wait_until,
     watch_loop_lag,
 )
+from bench.room_steps import THEMES
 from bench.servers import FacilitatorDriver, app_server
+from workshop.live.console_page import SimulatedConsole
 from workshop.live.simulate import SimulatedPhone, Timings
 
 BALLOT_P95_MS, TALLY_S = 50.0, 1.0
@@ -81,7 +81,9 @@ def prepare_console(url: str) -> Console:
 
 
 class Room:
-    """One table: its phones, its projector and console watchers, its facilitator."""
+    """One table: its phones, its projector, its facilitator's laptop."""
+
+    voting_began = False
 
     def __init__(self, url: str, size: int, facilitator: FacilitatorDriver, seed: int):
         self.rng = random.Random(seed)
@@ -92,42 +94,67 @@ class Room:
             for _ in range(size)
         ]
         self.projector = Watcher(url, "/screen", f"token={facilitator.projector_token}")
-        self.console = Watcher(
-            url, "/facilitator", f"workshop={facilitator.workshop_id}", facilitator.cookie_header()
+        cookies = {cookie.name: cookie.value for cookie in facilitator.http.cookies}
+        self.laptop = SimulatedConsole(
+            url, facilitator.workshop_id, cookies, random.Random(self.rng.random())
         )
+        self.vote_opened = 0.0
 
     async def join(self) -> None:
         await self.projector.connect()
-        await self.console.connect()
+        await self.laptop.open_console()
         await join_all(self.phones, concurrency=10)
 
     async def play(self, args) -> dict:
         """Answers, the board, the vote, the ballots, until the projector's tally is complete."""
-        facilitator, phones = self.facilitator, self.phones
+        phones = self.phones
         board = None
         if args.board_at >= 0:
-            board = asyncio.create_task(open_board(facilitator, args.board_at))
+            board = asyncio.create_task(self._open_board(args.board_at))
         acked = await answer_phase(phones, args.answer_window, self.rng)
         if board is not None:
             await board
-        await asyncio.get_running_loop().run_in_executor(None, open_vote, facilitator)
+        await self.open_vote()
         await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
         ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, self.rng)
         await wait_until(lambda: self.projector.complete_at(ballots_ok) is not None, 30)
         complete = self.projector.complete_at(ballots_ok)
         return {
-            "workshop_id": facilitator.workshop_id,
+            "workshop_id": self.facilitator.workshop_id,
             "joined": len(self.timings.join),
             "timings": self.timings,
             "tally_s": round(max(0.0, complete - last_ack), 3) if complete else None,
             "acked_responses": acked,
             "acked_ballots": ballots_ok,
+            "vote_s": self.vote_opened,
         }
+
+    async def _open_board(self, after: float) -> None:
+        """The facilitator leaves the console for the themes board while answers arrive."""
+        await asyncio.sleep(after)
+        await self.laptop.open_board()
+
+    async def open_vote(self) -> None:
+        """On the board: five themes; back on the console: next, next, open the vote (as a
+        facilitator does it, with the pages' own requests: `SimulatedConsole`)."""
+        started = time.perf_counter()
+        if not Room.voting_began:  # a line to line up a profile of the server with
+            Room.voting_began = True
+            print(f"{datetime.now(UTC):%H:%M:%S} the first room starts making themes", flush=True)
+        if self.laptop.socket is None or "data-board-form" not in self.laptop.fragment_html:
+            await self.laptop.open_board()
+        for title in THEMES:
+            await self.laptop.create_theme(title)
+        await self.laptop.open_console()
+        for _ in range(2):
+            await self.laptop.control("next")
+        await self.laptop.open_vote()
+        self.vote_opened = round(time.perf_counter() - started, 2)
 
     async def close(self) -> None:
         await asyncio.gather(*(phone.close() for phone in self.phones), return_exceptions=True)
-        for watcher in (self.projector, self.console):
-            await watcher.sio.disconnect()
+        await self.laptop.close()
+        await self.projector.sio.disconnect()
 
 
 async def run_day(url: str, facilitators: list[FacilitatorDriver], args) -> list[dict]:
@@ -211,6 +238,7 @@ def summarize(rooms, totals, cpu, wall, peak, child_peak, args) -> dict:
             "ballot_p95_ms": round(percentile(room["timings"].ballot, 95) * 1000, 1),
             "answer_p95_ms": round(percentile(room["timings"].respond, 95) * 1000, 1),
             "tally_s": room["tally_s"],
+            "vote_s": room["vote_s"],
             "errors": len(room["timings"].errors),
             "lost": room["lost"],
             "duplicated": room["duplicated"],

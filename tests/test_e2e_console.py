@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from browser_support import PHONE, LiveServer, Visitor
+from projector_support import Room as ThriveRoom
 from conftest import PASSWORD
 from test_e2e_a11y import describe, structure_violations, wcag_violations
 
@@ -126,6 +127,67 @@ def in_view(page, locator) -> bool:
 def shot(page, name: str, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+# -- the voting panel ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_tally_follows_the_ballots_without_asking_the_server(server, laptop, lang):
+    """While ballots arrive the console draws each tally from the socket's rows: counts and
+    ranks as the server counted them, titles as the panel named them (a Spanish console names
+    themes by their Spanish titles, as Spanish phones and the results page do),
+    and no request for the panel (forty rooms voting at once would each have asked for it
+    four times a second)."""
+    room = ThriveRoom(server.url, EMAIL)
+    room.join(3)
+    room.control("start")
+    room.control("next")
+    room.answers_to("worked_well", THOUGHTS[:3])
+    room.make_themes(["Meetings", "Data", "Funding"])
+    room.name_in_spanish({"Meetings": "Reuniones", "Data": "Datos", "Funding": "Financiación"})
+    room.control("next")
+    room.control("next")
+    room.vote("open", source="themes")
+    page = open_console(laptop, server, {"console": room.console}, lang)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1]])
+    page.locator("[data-vote-panel] [data-ballots]").filter(has_text="3").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('[data-tally-rows] li .tally-figures')"
+        ".textContent.startsWith('8')"
+    )
+    rows = [
+        " ".join(text.split()) for text in page.locator("[data-tally-rows] li").all_inner_texts()
+    ]
+    first, second, third = (
+        ("Reuniones", "Datos", "Financiación") if lang == "es" else ("Meetings", "Data", "Funding")
+    )
+    # 3 picks ranked: 3, 2, 1 points. Meetings 3+2+3 = 8, Data 2+3+1 = 6, Funding 1+1+2 = 4.
+    expected_figures = {
+        "en": [
+            "8 pts · 2 first · 3 ballots",
+            "6 pts · 1 first · 3 ballots",
+            "4 pts · 0 first · 3 ballots",
+        ],
+        "es": [
+            "8 pts · 2 en primer lugar · 3 boletas",
+            "6 pts · 1 en primer lugar · 3 boletas",
+            "4 pts · 0 en primer lugar · 3 boletas",
+        ],
+    }[lang]
+    for row, title, figures in zip(rows, (first, second, third), expected_figures, strict=True):
+        assert title in row, rows
+        assert figures in row, rows
+    assert [r.split(".")[0] for r in rows] == ["1", "2", "3"], rows
+    meter = page.locator("[data-tally-rows] li meter").first
+    assert meter.get_attribute("aria-label") == (
+        "Reuniones: 8 puntos" if lang == "es" else "Meetings: 8 points"
+    )
+    assert not [url for url in asked if url.endswith("/vote")], asked
+    page.locator("[data-vote-panel]").scroll_into_view_if_needed()
+    shot(page, f"console-tally-{lang}")
 
 
 # -- the stream, the sticky bar, local time -------------------------------------------------

@@ -139,6 +139,56 @@
     }, 100);
   }
 
+  // The running tally comes over the socket a few times a second while ballots arrive, with
+  // every row: it is drawn here instead of fetching the panel again (forty rooms voting at
+  // once would each ask the server to render it four times a second). The titles stay the
+  // ones the panel showed (in the page's language); a round or candidate the panel does not
+  // show yet brings the panel itself.
+  function showTally(tally) {
+    var list = voteBox.querySelector("[data-tally-rows]");
+    if (!list || !tally.rows || String(tally.round_id) !== list.getAttribute("data-round-id")) {
+      refreshVotePanel();
+      return;
+    }
+    var titles = {};
+    list.querySelectorAll("[data-candidate-id]").forEach(function (li) {
+      titles[li.getAttribute("data-candidate-id")] = li.getAttribute("data-title");
+    });
+    if (tally.rows.some(function (row) { return !Object.prototype.hasOwnProperty.call(titles, String(row.candidate_id)); })) {
+      refreshVotePanel();
+      return;
+    }
+    voteBox.querySelectorAll("[data-ballots]").forEach(function (el) { el.textContent = tally.ballots; });
+    voteBox.querySelectorAll("[data-present]").forEach(function (el) { el.textContent = tally.participants; });
+    var top = Math.max.apply(null, tally.rows.map(function (row) { return row.points; }).concat([1]));
+    list.replaceChildren.apply(list, tally.rows.map(function (row) { return tallyItem(row, titles[String(row.candidate_id)], top); }));
+  }
+
+  function tallyItem(row, title, top) {
+    var li = document.createElement("li");
+    li.setAttribute("data-candidate-id", row.candidate_id);
+    li.setAttribute("data-title", title);
+    var name = document.createElement("span");
+    name.className = "tally-title";
+    name.textContent = row.rank + ". " + title;
+    if (row.tied) {
+      var tied = document.createElement("span");
+      tied.className = "muted";
+      tied.textContent = t("tied");
+      name.append(" ", tied);
+    }
+    var meter = document.createElement("meter");
+    meter.min = 0;
+    meter.max = top;
+    meter.value = row.points;
+    meter.setAttribute("aria-label", t("tally_row_label", { title: title, points: row.points }));
+    var figures = document.createElement("span");
+    figures.className = "tally-figures";
+    figures.textContent = t("tally_figures", { points: row.points, first: row.first_choices, ballots: row.ballots });
+    li.append(name, meter, figures);
+    return li;
+  }
+
   function showThemeSummary(board) {
     var list = document.querySelector("[data-theme-summary]");
     if (!list) { return; }
@@ -225,7 +275,7 @@
       counts: showCounts,
       board: showThemeSummary,
       vote: refreshVotePanel,
-      tally: refreshVotePanel
+      tally: showTally
     });
   }
 })();

@@ -57,6 +57,19 @@ class Browser:
                 raise RuntimeError(f"POST {path} refused with HTTP {reply.status}")
             return urlsplit(urljoin(url, reply.headers["Location"])).path
 
+    async def fetch(
+        self, path: str, accept: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        """A script's `fetch`: GET, or POST `form` when given; no redirect followed."""
+        method = "GET" if form is None else "POST"
+        self.trace("http", f"{method} {path}")
+        url = self.base_url + path
+        headers = {"Accept": accept}
+        async with self.http.request(
+            method, url, data=form, headers=headers, allow_redirects=False
+        ) as reply:
+            return reply.status, await reply.text()
+
     async def _asset(self, path: str) -> None:
         cached = self.cache.get(path)
         now = time.monotonic()

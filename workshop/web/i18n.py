@@ -271,6 +271,8 @@ JS_STRINGS = {
     "no_answer": N_("No answer from the server: try again."),
     "control_failed": N_("Could not do that: {error}"),
     "change_failed": N_("Could not change that answer: {error}"),
+    "tally_row_label": N_("{title}: {points} points"),
+    "tally_figures": N_("{points} pts · {first} first · {ballots} ballots"),
     "no_reply": N_("no answer"),
     "saving": N_("Saving…"),
     "saved": N_("Saved."),

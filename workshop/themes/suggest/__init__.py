@@ -105,9 +105,29 @@ def available() -> tuple[bool, str]:
     return embedding.available()
 
 
+_hints_kept: dict = {}  # Framework (frozen, hashable) -> its hints, once the encoders are in
+
+
 def strategy_hints(framework) -> tuple[StrategyHint, ...]:
     """StrategyHints for an agenda `Framework`; each pillar-level example goes to the strategy
-    of its pillar it is most similar to (strategies rarely carry examples of their own)."""
+    of its pillar it is most similar to (strategies rarely carry examples of their own).
+
+    Kept per framework: placing the examples spell-checks and embeds the whole plan, and every
+    refresh of every board asks (with forty rooms making themes at once it was a third of the
+    server's time, py-spy). Not kept while the encoders are missing: the examples then stay
+    unplaced, and would stay so once they are in."""
+    kept = _hints_kept.get(framework)
+    if kept is not None:
+        return kept
+    hints = _placed_hints(framework)
+    if available()[0]:
+        if len(_hints_kept) > 100:
+            _hints_kept.clear()
+        _hints_kept[framework] = hints
+    return hints
+
+
+def _placed_hints(framework) -> tuple[StrategyHint, ...]:
     hints = []
     for pillar in framework.pillars:
         extra = _assign_examples(pillar)

@@ -161,8 +161,8 @@ def vote_context(workshop: Workshop) -> dict:
     """The console's voting panel: the latest round with its full tally, and the themes."""
     agenda = workshops.agenda_of(workshop, i18n.current_language())  # for display only
     segment = timing.current_segment(workshop, agenda)
-    payload = payloads.named_for_reader(
-        payloads.vote_payload(workshop, broadcast.FACILITATORS), agenda
+    payload = payloads.named_for_reader(  # themes by their Spanish titles in Spanish, as phones
+        payloads.vote_payload(workshop, broadcast.FACILITATORS), agenda, i18n.current_language()
     )
     return {
         "workshop": workshop,
