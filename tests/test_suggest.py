@@ -68,6 +68,14 @@ def assert_each_once(suggestions, items) -> None:
     assert sorted(ids, key=str) == sorted((item.id for item in items), key=str)
 
 
+def test_a_plan_is_placed_once_and_kept(hints):
+    """Every refresh of every board asks for the plan's hints, and placing the plan's examples
+    spell-checks and embeds all of it: done once per plan, so a plan read again (an equal
+    framework) gets the very hints already placed."""
+    agenda = read_agenda_file(BUNDLED_AGENDAS / "thrive-srt-retrospective.toml")
+    assert suggest.strategy_hints(agenda.framework("rep")) is hints
+
+
 def test_no_responses_no_suggestions(hints):
     assert suggest_themes([]) == []
 
