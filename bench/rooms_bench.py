@@ -5,11 +5,14 @@ Run: `python -m bench rooms [--rooms 40] [--phones 30]`.
 
 Every room does what `python -m bench load` does for one room, and all rooms do it at the same
 time (the worst case of a regional morning): its phones join, answer three times within the
-answer window, its facilitator opens the themes board (`--board-at`), makes themes and opens the
+answer window, its facilitator leaves the console for the themes board (`--board-at`), makes
+five themes once the answers are in, goes back to the console, moves on twice and opens the
 vote, and every phone casts one ballot within the ballot window while the room's projector and
-console watch the tally. The phones, projector watchers and phases are `bench/load_bench.py`'s
-(so its phones are the load bench's: `workshop.live.phone_page`, phones that do on the network
-what the shipped participant page does). For each room: answer and
+console show the tally. The phones and phases are `bench/load_bench.py`'s (phones that do on
+the network what the shipped participant page does: `workshop.live.phone_page`); the
+facilitator's laptop is `workshop.live.console_page`, which does what the shipped board and
+console pages do (their fragment refreshes, the controls over the socket, the background
+posts), at a person's pace (`--think`). For each room: answer and
 ballot acknowledgement latency, the time from its last acknowledged ballot until its projector
 held a tally counting every ballot, errors; then what was lost or duplicated (acknowledged
 answers and ballots against the database), server CPU and peak memory.
@@ -54,6 +57,7 @@ from workshop.live.console_page import SimulatedConsole
 from workshop.live.simulate import SimulatedPhone, Timings
 
 BALLOT_P95_MS, TALLY_S = 50.0, 1.0
+TYPING, CLICKING = (3.0, 8.0), (1.0, 3.0)  # seconds a facilitator takes: a title, a click
 
 
 class Console(FacilitatorDriver):
@@ -114,7 +118,7 @@ class Room:
         acked = await answer_phase(phones, args.answer_window, self.rng)
         if board is not None:
             await board
-        await self.open_vote()
+        await self.open_vote(args.think)
         await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
         ballots_ok, last_ack = await ballot_phase(phones, args.ballot_window, self.rng)
         await wait_until(lambda: self.projector.complete_at(ballots_ok) is not None, 30)
@@ -134,9 +138,11 @@ class Room:
         await asyncio.sleep(after)
         await self.laptop.open_board()
 
-    async def open_vote(self) -> None:
+    async def open_vote(self, think: float) -> None:
         """On the board: five themes; back on the console: next, next, open the vote (as a
-        facilitator does it, with the pages' own requests: `SimulatedConsole`)."""
+        facilitator does it, with the pages' own requests: `SimulatedConsole`). A person takes
+        3-8 s to type a theme's title and 1-3 s between two clicks, times `think` (0: the
+        pages as fast as the server answers, forty facilitators within the same second)."""
         started = time.perf_counter()
         if not Room.voting_began:  # a line to line up a profile of the server with
             Room.voting_began = True
@@ -144,10 +150,13 @@ class Room:
         if self.laptop.socket is None or "data-board-form" not in self.laptop.fragment_html:
             await self.laptop.open_board()
         for title in THEMES:
+            await asyncio.sleep(self.rng.uniform(*TYPING) * think)
             await self.laptop.create_theme(title)
         await self.laptop.open_console()
         for _ in range(2):
+            await asyncio.sleep(self.rng.uniform(*CLICKING) * think)
             await self.laptop.control("next")
+        await asyncio.sleep(self.rng.uniform(*CLICKING) * think)
         await self.laptop.open_vote()
         self.vote_opened = round(time.perf_counter() - started, 2)
 
@@ -297,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds into the answers when each room's facilitator opens its board; -1: never "
         "(and the suggester off)",
     )  # fmt: skip
+    parser.add_argument(
+        "--think", type=float, default=1.0,
+        help="the facilitators' pace: 1 types a title in 3-8 s and clicks 1-3 s apart; 0 clicks "
+        "as fast as the server answers",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
@@ -325,7 +339,7 @@ def write_section(text_report: str, args, load_before: str) -> None:
         f"{os.cpu_count()} cores; 1-minute load {load_before} before the run), Python "
         f"{platform.python_version()}. Command: `python -m bench rooms --rooms {args.rooms} "
         f"--phones {args.phones} --answer-window {args.answer_window:g} --ballot-window "
-        f"{args.ballot_window:g} --board-at {args.board_at:g}` (the load generator runs on the same "
+        f"{args.ballot_window:g} --board-at {args.board_at:g} --think {args.think:g}` (the load generator runs on the same "
         "machine). Targets for every room: ballot ack p95 <= 50 ms, its projector's complete tally "
         "<= 1 s after its last ballot, nothing lost.\n\n" + text_report
     )

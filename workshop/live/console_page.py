@@ -49,7 +49,9 @@ HTML, JSON_REPLY = "text/html", "application/json"
 
 FRAGMENT = re.compile(r'<div id="(?:board|vote-box)" data-fragment="([^"]+)"')
 BOARD_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*data-board-form')
-VOTE_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*data-vote-form>(.*?)</form>', re.S)
+VOTE_FORM = re.compile(
+    r'<form method="post" action="([^"]+)"[^>]*data-vote-form>(.*?)</form>', re.S
+)
 INPUT = re.compile(r"<input([^>]*)>")
 ATTRIBUTE = re.compile(r'([\w-]+)(?:="([^"]*)")?')
 ROUND_SHOWN = re.compile(r'data-tally-rows data-round-id="(\d*)"')
