@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from browser_support import PHONE, LiveServer, Visitor
-from projector_support import Room as ThriveRoom
 from conftest import PASSWORD
+from projector_support import Room as ThriveRoom
 from test_e2e_a11y import describe, structure_violations, wcag_violations
 
 from workshop.live import timing
