@@ -101,9 +101,12 @@ def all_ballots(db: Session, vote_round: VoteRound) -> list[list[int]]:
     return list(ballots.values())
 
 
-def round_tally(db: Session, vote_round: VoteRound) -> list[TallyRow]:
+def round_tally(
+    db: Session, vote_round: VoteRound, candidate_ids: list[int] | None = None
+) -> list[TallyRow]:
     """The same scores as `tally`, summed by the database in one query: the projector's tally
-    is recounted a few times a second while a thousand ballots arrive."""
+    is recounted a few times a second while a thousand ballots arrive. `candidate_ids`: the
+    round's candidates in their order, when the caller has them already."""
     points = (vote_round.picks + 1 - BallotPick.rank) if vote_round.ranked else literal(1)
     first = case((BallotPick.rank == 1, 1), else_=0) if vote_round.ranked else literal(0)
     query = (
@@ -113,7 +116,7 @@ def round_tally(db: Session, vote_round: VoteRound) -> list[TallyRow]:
         .group_by(BallotPick.candidate_id)
     )
     sums = {row[0]: row[1:] for row in db.execute(query)}
-    ids = [c.id for c in candidates(db, vote_round)]
+    ids = candidate_ids if candidate_ids is not None else [c.id for c in candidates(db, vote_round)]
     return rank_candidates(
         ids,
         {c: int(s[0]) for c, s in sums.items()},

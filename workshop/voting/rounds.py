@@ -102,9 +102,13 @@ def open_round_of(db: Session, workshop: Workshop) -> VoteRound | None:
 
 
 def latest_round(db: Session, workshop: Workshop) -> VoteRound | None:
+    return latest_round_of(db, workshop.id)
+
+
+def latest_round_of(db: Session, workshop_id: int) -> VoteRound | None:
     query = (
         select(VoteRound)
-        .where(VoteRound.workshop_id == workshop.id)
+        .where(VoteRound.workshop_id == workshop_id)
         .order_by(VoteRound.number.desc())
     )
     return db.scalars(query).first()

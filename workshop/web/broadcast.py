@@ -3,7 +3,8 @@
 Each audience gets what it needs and no more: phones get the session state and their own
 answers; facilitators get the state, every answer (with participant numbers, and names when
 the agenda asked for them) and the counts; the projector gets the state and the counts.
-Counts are coalesced: at most one update per `BROADCAST_INTERVAL` seconds per workshop.
+Counts are coalesced: at most one update per `BROADCAST_INTERVAL` seconds per workshop (longer,
+to half a second, while many sessions broadcast at once: `_stretched`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import wraps
 
 from flask import current_app
 
+from workshop import voting
 from workshop.extensions import db, socketio
 from workshop.live import screen, workshops
 from workshop.models import Participant, Response, Workshop
@@ -143,8 +145,8 @@ def tally_changed(workshop_id: int) -> None:
 
 def _emit_tally(workshop_id: int) -> None:
     """One recount per flush, sent to facilitators in full and to screens unless hidden."""
-    workshop = db.session.get(Workshop, workshop_id)
-    full = payloads.tally_payload(workshop, FACILITATORS)
+    vote_round = voting.latest_round_of(db.session, workshop_id)
+    full = payloads.round_tally_payload(workshop_id, vote_round, FACILITATORS)
     socketio.emit(
         "tally", full, to=room(workshop_id, FACILITATORS), namespace=NAMESPACES[FACILITATORS]
     )
@@ -195,9 +197,23 @@ def coalesce(kind: str, workshop_id: int, emitter) -> None:
         if key in _pending:
             return
         _pending.add(key)
+        interval = _stretched(interval, len({pending[1] for pending in _pending}))
     socketio.start_background_task(
         _flush, current_app._get_current_object(), key, emitter, interval
     )
+
+
+BUSY_WORKSHOPS = 10  # sessions with a broadcast waiting at once before the interval grows
+LONGEST_INTERVAL = 0.5  # seconds
+
+
+def _stretched(interval: float, busy: int) -> float:
+    """The coalescing interval with `busy` sessions broadcasting at once: as configured up to
+    ten, then longer in proportion, to at most half a second. Forty rooms voting at once
+    recount half as often (a tenth of the server's time went to their tallies, py-spy,
+    `python -m bench rooms`), and each projector's tally is still complete within a second of
+    its room's last ballot. A longer interval configured stays as it is."""
+    return max(interval, min(LONGEST_INTERVAL, interval * busy / BUSY_WORKSHOPS))
 
 
 def _flush(app, key: tuple[str, int], emitter, interval: float) -> None:

@@ -263,7 +263,7 @@ def tally_rows(vote_round: VoteRound, listed: list[Candidate]) -> list[dict[str,
             "title": by_id[row.candidate_id].title,
             "title_es": by_id[row.candidate_id].title_es,
         }
-        for row in voting.round_tally(db.session, vote_round)
+        for row in voting.round_tally(db.session, vote_round, [c.id for c in listed])
     ]
 
 
@@ -272,13 +272,20 @@ def tally_payload(
 ) -> dict[str, Any]:
     """Ballots cast out of participants present, and the bars unless they are hidden from the room."""
     vote_round = vote_round or voting.latest_round(db.session, workshop)
+    return round_tally_payload(workshop.id, vote_round, audience, listed)
+
+
+def round_tally_payload(
+    workshop_id: int, vote_round: VoteRound | None, audience: str, listed=None
+) -> dict[str, Any]:
+    """`tally_payload` of a round already read (the coalesced broadcast reads no session)."""
     if vote_round is None:
         return {"round_id": None}
     hidden = vote_round.hide_tally and vote_round.is_open
     body: dict[str, Any] = {
         "round_id": vote_round.id,
         "ballots": voting.ballot_count(db.session, vote_round),
-        "participants": workshops.participant_count(db.session, workshop.id),
+        "participants": workshops.participant_count(db.session, workshop_id),
         "hidden": hidden,
     }
     if audience == FACILITATORS or not hidden:
