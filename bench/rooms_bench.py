@@ -50,6 +50,7 @@ from bench.load_bench import (
     summary,
     wait_until,
     watch_loop_lag,
+    write_latency_trace,
 )
 from bench.room_steps import THEMES
 from bench.servers import FacilitatorDriver, app_server
@@ -181,6 +182,10 @@ async def run_day(url: str, facilitators: list[FacilitatorDriver], args) -> list
     await asyncio.gather(*(room.close() for room in rooms))
     lag_watch.cancel()
     collector.stop()
+    for index, room in enumerate(rooms):  # with BENCH_LATENCY_TRACE: every room's, then the pauses
+        write_latency_trace(
+            room.timings, lags if index == 0 else [], [] if index else collector.pauses
+        )
     longest = max((seconds for _, seconds in lags), default=0)
     print(
         f"generator: {len(lags)} loop pauses over 5 ms (longest {longest:.3f} s), "

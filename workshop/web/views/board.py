@@ -27,6 +27,7 @@ from workshop.themes import accepting, suggestion_runs
 from workshop.web import actions, i18n, payloads
 from workshop.web.access import own_workshop
 from workshop.web.forms import EmptyForm
+from workshop.web.rendering import render_page
 
 bp = Blueprint("board", __name__, url_prefix="/facilitator/w/<int:workshop_id>/board")
 
@@ -128,7 +129,7 @@ def show(workshop_id: int):
     strategy_names = {
         key: strategy.code or strategy.name for key, strategy in context["strategies"].items()
     }
-    return render_template(
+    return render_page(
         "facilitator/board.html",
         fragment_url=fragment_url,
         strategy_names=strategy_names,
@@ -141,7 +142,7 @@ def show(workshop_id: int):
 def fragment(workshop_id: int):
     """The board's content alone, for the script to swap in when anything changes."""
     workshop = own_workshop(workshop_id)
-    return render_template("facilitator/_board.html", **board_context(workshop, _filters()))
+    return render_page("facilitator/_board.html", **board_context(workshop, _filters()))
 
 
 def _int_list(values: list[str]) -> list[int]:

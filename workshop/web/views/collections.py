@@ -26,6 +26,7 @@ from workshop.web import collection_actions as do
 from workshop.web import i18n
 from workshop.web.collection_forms import CollectionForm, ImportForm, OwnerForm
 from workshop.web.forms import EmptyForm
+from workshop.web.rendering import render_page
 
 bp = Blueprint("collections", __name__)
 bp.after_request(do.private)
@@ -60,7 +61,7 @@ def index():
 def show(collection_id: int):
     collection = do.owned(collection_id)
     rollup = build.build_rollup(db.session, collection, clock.now(), do.weighting())
-    return render_template(
+    return render_page(
         "collections/rollup.html",
         collection=collection,
         rollup=rollup,
@@ -382,7 +383,7 @@ def revoke_link(collection_id: int, link_id: int):
 def shared_page(token: str):
     rollup = do.shared_rollup(token, do.weighting())
     downloads = {f: url(".shared_download", token=token, fmt=f) for f in exports.FORMATS}
-    return render_template(
+    return render_page(
         "collections/rollup.html", collection=None, rollup=rollup, downloads=downloads
     )
 

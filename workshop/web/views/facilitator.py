@@ -27,6 +27,7 @@ from workshop.models import Workshop
 from workshop.web import actions, broadcast, i18n, payloads
 from workshop.web.access import join_url, own_workshop
 from workshop.web.forms import EmptyForm
+from workshop.web.rendering import render_page
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 EXTEND_CHOICES = {"60": 60, "300": 300}
@@ -83,7 +84,7 @@ def console(workshop_id: int):
     for item in payloads.facilitator_responses(workshop):
         by_prompt.setdefault(item["prompt_id"], []).append(item)
     state = payloads.state_payload(workshop, clock.now())
-    return render_template(
+    return render_page(
         "facilitator/console.html",
         workshop=workshop,
         agenda=agenda,

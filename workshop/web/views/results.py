@@ -18,7 +18,6 @@ from flask import (
     flash,
     jsonify,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -36,6 +35,7 @@ from workshop.results.model import FACILITATOR, SHARED, Results
 from workshop.web import i18n
 from workshop.web.access import join_url, own_workshop
 from workshop.web.forms import EmptyForm
+from workshop.web.rendering import render_page
 
 bp = Blueprint("results", __name__)
 NEW_LINK_KEY = "new_share_link"
@@ -92,7 +92,7 @@ def attachment(ascii_name: str, full_name: str) -> str:
 @login_required
 def page(workshop_id: int):
     workshop = own_workshop(workshop_id)
-    return render_template(
+    return render_page(
         "results/page.html",
         results=_results(workshop, FACILITATOR, page=True),
         downloads={
@@ -228,7 +228,7 @@ def private(response):
 
 @bp.get("/shared/<token>")
 def shared_page(token: str):
-    return render_template(
+    return render_page(
         "results/page.html",
         results=_shared_results(token, page=True),
         downloads={fmt: url_for(".shared_download", token=token, fmt=fmt) for fmt in RENDERERS},
