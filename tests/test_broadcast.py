@@ -5,9 +5,12 @@ second, so each room's projector still holds its complete tally within a second.
 from __future__ import annotations
 
 import pytest
+from room import VOTE, open_room
 
-from workshop.extensions import socketio
-from workshop.web import broadcast
+from workshop.extensions import db, socketio
+from workshop.models import Workshop
+from workshop.web import broadcast, payloads
+from workshop.web.payloads import FACILITATORS, SCREENS
 
 
 @pytest.mark.parametrize(
@@ -45,3 +48,33 @@ def test_each_session_waits_as_long_as_the_sessions_already_waiting_say(app, mon
     assert intervals[("tally", 10)] == pytest.approx(0.25)
     assert intervals[("tally", 16)] == pytest.approx(0.4)
     assert intervals[("tally", 20)] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("hide_tally", [False, True])
+def test_a_vote_read_once_for_every_audience_is_what_each_would_read_alone(tmp_path, hide_tally):
+    """Opening, closing or hiding a vote sends it to phones, facilitators and screens from one
+    read of the round and its tally: each gets what it would have read on its own (phones and
+    screens no hidden rows, facilitators every row)."""
+    with open_room(tmp_path) as room:
+        host = room.facilitator()
+        session = host.start()
+        phones = [room.phone(session) for _ in range(3)]
+        host.go_to(session, VOTE)
+        for title in ("Networking", "Childcare", "Transit"):
+            host.board(session, "create", new_title=title)
+        host.vote(session, "open", source="themes")
+        round_id = room.rounds(session)[0]["id"]
+        if hide_tally:
+            host.vote(session, "hide_tally", round_id=round_id, hidden="1")
+        candidates = list(room.rounds(session)[0]["candidates"].values())
+        for phone, first in zip(phones, (0, 1, 0), strict=True):
+            phone.ballot(round_id, candidates[first], candidates[2], candidates[1 - first])
+        with room.app.app_context():
+            workshop = db.session.get(Workshop, session.id)
+            together = payloads.vote_payloads(workshop, broadcast.NAMESPACES)
+            alone = {a: payloads.vote_payload(workshop, a) for a in broadcast.NAMESPACES}
+    assert together == alone
+    assert together[FACILITATORS]["tally"]["ballots"] == 3
+    # 3, 2, 1 points a ballot: Networking 3+1+3, Transit 2+2+2, Childcare 1+3+1
+    assert [row["points"] for row in together[FACILITATORS]["tally"]["rows"]] == [7, 6, 5]
+    assert ("rows" in together[SCREENS]["tally"]) is not hide_tally

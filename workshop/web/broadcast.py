@@ -128,12 +128,9 @@ def _emit_themes(workshop_id: int) -> None:
 
 @best_effort
 def emit_vote(workshop: Workshop) -> None:
-    for audience, namespace in NAMESPACES.items():
+    for audience, payload in payloads.vote_payloads(workshop, NAMESPACES).items():
         socketio.emit(
-            "vote",
-            payloads.vote_payload(workshop, audience),
-            to=room(workshop.id, audience),
-            namespace=namespace,
+            "vote", payload, to=room(workshop.id, audience), namespace=NAMESPACES[audience]
         )
     emit_segment(workshop)
 

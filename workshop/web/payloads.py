@@ -4,6 +4,7 @@ vote and its tally, built from the database as plain dicts. `broadcast` sends th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -172,17 +173,43 @@ def themes_payload(workshop_id: int) -> dict[str, Any]:
 
 def vote_payload(workshop: Workshop, audience: str) -> dict[str, Any]:
     """The latest round as an audience may see it; results once it is closed."""
+    return vote_payloads(workshop, (audience,))[audience]
+
+
+def vote_payloads(workshop: Workshop, audiences) -> dict[str, dict[str, Any]]:
+    """`vote_payload` for each of `audiences`, from one read of the round, its candidates, its
+    counts and its tally (a vote opened, closed or hidden goes to three audiences at once)."""
     vote_round = voting.latest_round(db.session, workshop)
     if vote_round is None:
-        return {"round": None}
+        return {audience: {"round": None} for audience in audiences}
     listed = voting.candidates(db.session, vote_round)
-    body = round_payload(vote_round, audience, listed)
-    return {"round": body, "tally": tally_payload(workshop, audience, vote_round, listed)}
+    counted = Counted(
+        voting.ballot_count(db.session, vote_round),
+        workshops.participant_count(db.session, workshop.id),
+        tally_rows(vote_round, listed),
+    )
+    return {
+        audience: {
+            "round": round_payload(vote_round, audience, listed, counted.rows),
+            "tally": round_tally_payload(workshop.id, vote_round, audience, listed, counted),
+        }
+        for audience in audiences
+    }
 
 
-def round_payload(vote_round: VoteRound, audience: str, listed=None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Counted:
+    """A round's ballots, the participants present and the ranked rows, read once."""
+
+    ballots: int
+    participants: int
+    rows: list[dict[str, Any]]
+
+
+def round_payload(vote_round: VoteRound, audience: str, listed=None, rows=None) -> dict[str, Any]:
     """A round, its candidates and (once closed, or for facilitators) its results: the vote
-    without the running tally, which a phone's page never shows."""
+    without the running tally, which a phone's page never shows. `rows`: its tally rows, if
+    already counted."""
     listed = listed if listed is not None else voting.candidates(db.session, vote_round)
     body = {
         "id": vote_round.id,
@@ -197,7 +224,7 @@ def round_payload(vote_round: VoteRound, audience: str, listed=None) -> dict[str
         ],
     }
     if not vote_round.is_open or audience == FACILITATORS:
-        body["results"] = tally_rows(vote_round, listed)
+        body["results"] = rows if rows is not None else tally_rows(vote_round, listed)
     return body
 
 
@@ -276,18 +303,29 @@ def tally_payload(
 
 
 def round_tally_payload(
-    workshop_id: int, vote_round: VoteRound | None, audience: str, listed=None
+    workshop_id: int,
+    vote_round: VoteRound | None,
+    audience: str,
+    listed=None,
+    counted: Counted | None = None,
 ) -> dict[str, Any]:
-    """`tally_payload` of a round already read (the coalesced broadcast reads no session)."""
+    """`tally_payload` of a round already read (the coalesced broadcast reads no session);
+    `counted`: its counts and rows, if already read."""
     if vote_round is None:
         return {"round_id": None}
     hidden = vote_round.hide_tally and vote_round.is_open
     body: dict[str, Any] = {
         "round_id": vote_round.id,
-        "ballots": voting.ballot_count(db.session, vote_round),
-        "participants": workshops.participant_count(db.session, workshop_id),
+        "ballots": counted.ballots if counted else voting.ballot_count(db.session, vote_round),
+        "participants": counted.participants
+        if counted
+        else workshops.participant_count(db.session, workshop_id),
         "hidden": hidden,
     }
     if audience == FACILITATORS or not hidden:
-        body["rows"] = tally_rows(vote_round, listed or voting.candidates(db.session, vote_round))
+        body["rows"] = (
+            counted.rows
+            if counted
+            else tally_rows(vote_round, listed or voting.candidates(db.session, vote_round))
+        )
     return body
