@@ -100,8 +100,13 @@ class Room:
         ]
         self.projector = Watcher(url, "/screen", f"token={facilitator.projector_token}")
         cookies = {cookie.name: cookie.value for cookie in facilitator.http.cookies}
+        self.laptop_traffic: list[tuple[float, str]] = []  # (time, what) for the latency trace
         self.laptop = SimulatedConsole(
-            url, facilitator.workshop_id, cookies, random.Random(self.rng.random())
+            url,
+            facilitator.workshop_id,
+            cookies,
+            random.Random(self.rng.random()),
+            trace=lambda kind, what: self.laptop_traffic.append((time.time(), f"{kind}:{what}")),
         )
         self.vote_opened = 0.0
 
@@ -186,6 +191,12 @@ async def run_day(url: str, facilitators: list[FacilitatorDriver], args) -> list
         write_latency_trace(
             room.timings, lags if index == 0 else [], [] if index else collector.pauses
         )
+        if trace := os.environ.get("BENCH_LATENCY_TRACE"):
+            with open(trace, "a") as out:  # and what each facilitator's laptop asked, when
+                out.writelines(
+                    f"laptop {at:.3f} {what.replace(' ', '_')}\n"
+                    for at, what in room.laptop_traffic
+                )
     longest = max((seconds for _, seconds in lags), default=0)
     print(
         f"generator: {len(lags)} loop pauses over 5 ms (longest {longest:.3f} s), "
