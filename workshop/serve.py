@@ -59,22 +59,6 @@ def quiet_garbage_collector() -> None:
     --modes app-nosuggest). Young objects are still scanned every 2,000 allocations."""
     gc.freeze()
     gc.set_threshold(2000, 50, 1000)
-    import sys as _sys
-    import time as _time
-
-    _start = {}
-
-    def _cb(phase, info):
-        if phase == "start":
-            _start["t"] = _time.perf_counter()
-        else:
-            took = _time.perf_counter() - _start.get("t", _time.perf_counter())
-            if took > 0.01:
-                _sys.stderr.write(
-                    f"GCPAUSE {_time.time():.3f} gen{info['generation']} {took * 1000:.0f}ms collected={info['collected']}\n"
-                )
-
-    gc.callbacks.append(_cb)
 
 
 # Connections the kernel completes and holds while the server has not accepted them yet.
