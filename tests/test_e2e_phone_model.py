@@ -254,11 +254,14 @@ class SideBySide:
         self.settle()
         self.steps.append((name, len(self.page.entries), len(self.model.entries)))
 
+    def normalized(self, entries: list[tuple[str, str]]) -> list[str]:
+        return normalized(entries, self.code)
+
     def compare(self) -> None:
         page_from = model_from = 0
         for name, page_to, model_to in self.steps:
-            page = normalized(self.page.entries[page_from:page_to], self.code)
-            model = normalized(self.model.entries[model_from:model_to], self.code)
+            page = self.normalized(self.page.entries[page_from:page_to])
+            model = self.normalized(self.model.entries[model_from:model_to])
             assert page == model, (
                 f"step '{name}': the model's traffic differs from the page's\n"
                 f"page:  {page}\nmodel: {model}\n"

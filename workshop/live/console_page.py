@@ -20,7 +20,8 @@ What the pages do, and so this model:
   one fetch); a `tally` is drawn from the event unless it is of a round or candidate the panel
   does not show, which brings the panel; answers, counts and the theme summary are drawn from
   their events;
-- a timer control: the `control` event, acknowledged within 10 s;
+- a timer control: the `control` event, acknowledged within 10 s; the acknowledgement's state
+  is applied as a `state` event's (whichever comes first brings the panel);
 - opening the vote: the panel's form posted in the background (JSON), then the panel.
 """
 
@@ -120,17 +121,27 @@ class SimulatedConsole:
             "vote": lambda _vote: self._refresh_panel(),
             "tally": self._on_tally,
         }
-        html = await self._open(f"/facilitator/w/{self.workshop_id}", handlers)
+        await self._open(f"/facilitator/w/{self.workshop_id}", handlers, self._initial_segment)
+
+    def _initial_segment(self, html: str) -> None:
+        """The segment the page was drawn for, known before its socket's snapshot arrives
+        (the snapshot's state, the same segment, brings no panel)."""
         state = json.loads(INITIAL.search(html).group(1))["state"]
         self.shown_segment = _segment_index(state)
 
-    async def _open(self, path: str, handlers: dict[str, Callable[..., Any]]) -> str:
+    async def _open(
+        self,
+        path: str,
+        handlers: dict[str, Callable[..., Any]],
+        read_page: Callable[[str], None] = lambda html: None,
+    ) -> str:
         """Leave the page that was open (its socket, timers and fetches go with it); open
-        `path` and connect its socket."""
+        `path`, read what its script reads at start (`read_page`), and connect its socket."""
         self.leave()
         html = await self.browser.open(path)
         self.fragment_url = unescape(FRAGMENT.search(html).group(1))
         self.fragment_html = html
+        read_page(html)
         connected = asyncio.get_running_loop().create_future()
 
         def on_connect() -> None:
@@ -249,6 +260,8 @@ class SimulatedConsole:
         replied = asyncio.get_running_loop().create_future()
 
         def on_ack(error, ack) -> None:
+            if not error and ack.get("ok") and self.socket is not None:
+                self._apply_state(ack["state"])  # as the `state` event: the first one counts
             if not replied.done():
                 replied.set_result(None if error else ack)
 
