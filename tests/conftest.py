@@ -194,7 +194,15 @@ def redis_url():
 # Files that start servers and browsers take most of the suite's time. Run first, they are
 # shared out between the `make test` processes while the quick files fill the gaps; run
 # last (in name order), one of them ended the run alone for minutes.
-SLOW_FIRST = ("test_e2e_", "test_scaleout", "test_durability", "test_socket_packets")
+SLOW_FIRST = (
+    "test_e2e_",
+    "test_scaleout",
+    "test_durability",
+    "test_socket_packets",
+    "test_suggestion_r",  # (runs, review) these start servers and browsers too
+    "test_network",
+    "test_rehearse",
+)
 
 
 def pytest_collection_modifyitems(items):

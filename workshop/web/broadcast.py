@@ -20,6 +20,7 @@ from workshop.extensions import db, socketio
 from workshop.live import screen, workshops
 from workshop.models import Participant, Response, Workshop
 from workshop.web import i18n, payloads, screen_payloads, segment_view
+from workshop.web.facilitator_turns import give_way
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
@@ -60,7 +61,9 @@ def emit_state(workshop: Workshop, now: datetime) -> None:
     payload = payloads.state_payload(workshop, now)
     for audience, namespace in NAMESPACES.items():
         socketio.emit("state", payload, to=room(workshop.id, audience), namespace=namespace)
+    give_way()
     emit_segment(workshop)
+    give_way()
     emit_screen(workshop)  # the wall shows the answers of the segment that is on
 
 
@@ -72,6 +75,7 @@ def emit_segment(workshop: Workshop) -> None:
     with several server processes none knows what the others sent last; a phone redraws only
     when the view's key differs from the one it shows."""
     for lang in i18n.LANGUAGES:
+        give_way()  # each language's view is a render of its own
         view = segment_view.shared_view(workshop, lang)
         socketio.emit(
             "segment",
@@ -132,6 +136,7 @@ def emit_vote(workshop: Workshop) -> None:
         socketio.emit(
             "vote", payload, to=room(workshop.id, audience), namespace=NAMESPACES[audience]
         )
+    give_way()
     emit_segment(workshop)
 
 

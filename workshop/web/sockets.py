@@ -36,6 +36,7 @@ from workshop.web import (
     socket_turns,
 )
 from workshop.web.broadcast import NAMESPACES
+from workshop.web.facilitator_turns import takes_turn
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
 MAX_EVENT_BYTES = 16 * 1024
@@ -189,6 +190,7 @@ def _facilitated_workshop() -> Workshop:
     return workshop
 
 
+@takes_turn
 def facilitator_connect(auth: Any = None) -> None:
     try:
         workshop = _facilitated_workshop()
@@ -210,6 +212,7 @@ def facilitator_connect(auth: Any = None) -> None:
 
 
 @guarded
+@takes_turn
 def control(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     action = data.get("action")
@@ -232,6 +235,7 @@ def control(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @guarded
+@takes_turn
 def hide_response(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     hidden = data.get("hidden", True)
@@ -281,18 +285,21 @@ def ballot(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @guarded
+@takes_turn
 def board(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     return actions.board(workshop, data.get("op"), data)
 
 
 @guarded
+@takes_turn
 def vote(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     return actions.vote(workshop, data.get("op"), data)
 
 
 @guarded
+@takes_turn
 def accept_suggestions(data: dict[str, Any]) -> dict[str, Any]:
     workshop = _facilitated_workshop()
     accepted = actions.accept_suggestions(workshop, data.get("groups"))

@@ -26,6 +26,7 @@ from workshop.models import Response, Workshop
 from workshop.themes import accepting, suggestion_runs
 from workshop.web import actions, i18n, payloads
 from workshop.web.access import own_workshop
+from workshop.web.facilitator_turns import takes_turn, turn_given_back
 from workshop.web.forms import EmptyForm
 from workshop.web.rendering import render_page
 
@@ -91,9 +92,10 @@ def link_hints(
             texts.setdefault(response["theme_id"], []).append(response["text"])
     themes_now = [(t.id, t.title, tuple(texts.get(t.id, ()))) for t in summaries]
     try:  # a page never waits long for hints: a busy worker (a run) means none this time
-        found = suggestion_runs.call(
-            suggestion_runs.strategy_links, themes_now, frameworks, timeout=LINK_HINT_WAIT
-        )
+        with turn_given_back():
+            found = suggestion_runs.call(
+                suggestion_runs.strategy_links, themes_now, frameworks, timeout=LINK_HINT_WAIT
+            )
     except TimeoutError:
         return {}, True
     return {
@@ -110,6 +112,7 @@ def _matches(response: dict, filters: dict[str, str]) -> bool:
 
 @bp.get("/")
 @login_required
+@takes_turn
 def show(workshop_id: int):
     workshop = own_workshop(workshop_id)
     filters = _filters()
@@ -139,6 +142,7 @@ def show(workshop_id: int):
 
 @bp.get("/fragment")
 @login_required
+@takes_turn
 def fragment(workshop_id: int):
     """The board's content alone, for the script to swap in when anything changes."""
     workshop = own_workshop(workshop_id)
@@ -195,6 +199,7 @@ def form_operation(form) -> tuple[str, dict]:
 
 @bp.post("/")
 @login_required
+@takes_turn
 def change(workshop_id: int):
     workshop = own_workshop(workshop_id)
     wants_json = request.accept_mimetypes.best == "application/json"

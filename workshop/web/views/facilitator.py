@@ -26,6 +26,7 @@ from workshop.messages import N_, ActionError
 from workshop.models import Workshop
 from workshop.web import actions, broadcast, i18n, payloads
 from workshop.web.access import join_url, own_workshop
+from workshop.web.facilitator_turns import takes_turn
 from workshop.web.forms import EmptyForm
 from workshop.web.rendering import render_page
 
@@ -76,6 +77,7 @@ def start(agenda_id: str):
 
 @bp.get("/w/<int:workshop_id>")
 @login_required
+@takes_turn
 def console(workshop_id: int):
     workshop = own_workshop(workshop_id)
     actions.refresh(workshop)
@@ -108,6 +110,7 @@ def console(workshop_id: int):
 
 @bp.post("/w/<int:workshop_id>/control")
 @login_required
+@takes_turn
 def control(workshop_id: int):
     workshop = own_workshop(workshop_id)
     if not EmptyForm().validate_on_submit():
@@ -178,6 +181,7 @@ def vote_context(workshop: Workshop) -> dict:
 
 @bp.get("/w/<int:workshop_id>/vote")
 @login_required
+@takes_turn
 def vote_panel(workshop_id: int):
     return render_template(
         "facilitator/_vote_panel.html", **vote_context(own_workshop(workshop_id))
@@ -186,6 +190,7 @@ def vote_panel(workshop_id: int):
 
 @bp.post("/w/<int:workshop_id>/vote")
 @login_required
+@takes_turn
 def vote(workshop_id: int):
     """Open, close, reopen a vote, hide or show its tally, or run a second round."""
     workshop = own_workshop(workshop_id)
