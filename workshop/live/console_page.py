@@ -46,6 +46,7 @@ BOARD_QUIET, BOARD_MAX_WAIT = 0.15, 2.0  # board.js refresh()
 HINT_FIRST, HINT_LONGEST, HINT_TRIES = 2.0, 15.0, 30  # board.js askForHints()
 PANEL_DELAY = 0.1  # facilitator.js refreshVotePanel()
 CONTROL_WAIT = 10.0  # facilitator.js sendControl()
+BUTTON_WAIT = 60.0  # how long a person waits for a button to appear (not the page's)
 HTML, JSON_REPLY = "text/html", "application/json"
 
 FRAGMENT = re.compile(r'<div id="(?:board|vote-box)" data-fragment="([^"]+)"')
@@ -271,7 +272,7 @@ class SimulatedConsole:
     async def open_vote(self) -> dict[str, Any]:
         """Press Open voting with the panel's form as it stands (all themes), once the panel
         shows it (a person waits for the button)."""
-        deadline = time.monotonic() + CONTROL_WAIT
+        deadline = time.monotonic() + BUTTON_WAIT
         while (form := self._open_vote_form()) is None and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         if form is None:
