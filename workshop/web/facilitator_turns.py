@@ -11,9 +11,7 @@ for a turn; a facilitator waits for the others' clicks, a few milliseconds each.
 
 Taking turns also keeps a session's broadcasts in the order of its changes although they give
 way in between: no other facilitator's change can be sent meanwhile. Waiting for something
-slow (the suggestion worker) is done with the turn given back (`turn_given_back`). A console
-connecting takes no turn: its snapshot is a read, and with forty facilitators clicking at once
-a connection waiting for a turn was not connected a minute later.
+slow (the suggestion worker) is done with the turn given back (`turn_given_back`).
 """
 
 from __future__ import annotations

@@ -190,6 +190,7 @@ def _facilitated_workshop() -> Workshop:
     return workshop
 
 
+@takes_turn
 def facilitator_connect(auth: Any = None) -> None:
     try:
         workshop = _facilitated_workshop()
