@@ -109,7 +109,7 @@ class SimulatedConsole:
 
     # -- pages -----------------------------------------------------------------------------
 
-    async def open_board(self) -> None:
+    async def open_board(self) -> str:
         handlers = {"board": self._refresh_board, "response": self._on_board_response}
         html = await self._open(f"/facilitator/w/{self.workshop_id}/board/", handlers)
         self._ask_for_hints()

@@ -183,11 +183,7 @@ def vote_payloads(workshop: Workshop, audiences) -> dict[str, dict[str, Any]]:
     if vote_round is None:
         return {audience: {"round": None} for audience in audiences}
     listed = voting.candidates(db.session, vote_round)
-    counted = Counted(
-        voting.ballot_count(db.session, vote_round),
-        workshops.participant_count(db.session, workshop.id),
-        tally_rows(vote_round, listed),
-    )
+    counted = _counted(workshop.id, vote_round, listed, with_rows=True)
     return {
         audience: {
             "round": round_payload(vote_round, audience, listed, counted.rows),
@@ -203,7 +199,18 @@ class Counted:
 
     ballots: int
     participants: int
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] | None  # None: not counted (a tally hidden from its reader)
+
+
+def _counted(workshop_id: int, vote_round: VoteRound, listed, with_rows: bool) -> Counted:
+    rows = None
+    if with_rows:
+        rows = tally_rows(vote_round, listed or voting.candidates(db.session, vote_round))
+    return Counted(
+        voting.ballot_count(db.session, vote_round),
+        workshops.participant_count(db.session, workshop_id),
+        rows,
+    )
 
 
 def round_payload(vote_round: VoteRound, audience: str, listed=None, rows=None) -> dict[str, Any]:
@@ -314,18 +321,14 @@ def round_tally_payload(
     if vote_round is None:
         return {"round_id": None}
     hidden = vote_round.hide_tally and vote_round.is_open
+    shows_rows = audience == FACILITATORS or not hidden
+    counted = counted or _counted(workshop_id, vote_round, listed, with_rows=shows_rows)
     body: dict[str, Any] = {
         "round_id": vote_round.id,
-        "ballots": counted.ballots if counted else voting.ballot_count(db.session, vote_round),
-        "participants": counted.participants
-        if counted
-        else workshops.participant_count(db.session, workshop_id),
+        "ballots": counted.ballots,
+        "participants": counted.participants,
         "hidden": hidden,
     }
-    if audience == FACILITATORS or not hidden:
-        body["rows"] = (
-            counted.rows
-            if counted
-            else tally_rows(vote_round, listed or voting.candidates(db.session, vote_round))
-        )
+    if shows_rows:
+        body["rows"] = counted.rows
     return body
