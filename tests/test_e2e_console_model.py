@@ -115,10 +115,23 @@ class Records(SideBySide):
 
     def normalized(self, entries: list[tuple[str, str]]) -> list[str]:
         lines = normalized(entries, "\0")  # (no join code in a facilitator's traffic)
-        return [re.sub(r"/w/\d+(?=/|$)", "/w/{id}", line) for line in lines]
+        return acks_after_their_sends([re.sub(r"/w/\d+(?=/|$)", "/w/{id}", line) for line in lines])
 
     def page_since(self, mark: int) -> list[str]:
         return self.normalized(self.page.entries[mark:])
+
+
+def acks_after_their_sends(lines: list[str]) -> list[str]:
+    """A control's acknowledgement written right after the control: when it arrives beside
+    the client's own requests depends on when the server answers (a control's turn gives way
+    to phones before its acknowledgement), not on what the client does."""
+    ordered: list[str] = []
+    for line in lines:
+        if line == "ack control" and "send control" in ordered:
+            ordered.insert(len(ordered) - ordered[::-1].index("send control"), line)
+        else:
+            ordered.append(line)
+    return ordered
 
 
 def prepared_room(server: LiveServer) -> Room:
