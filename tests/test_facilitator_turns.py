@@ -5,9 +5,12 @@ while waiting for something slow."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
+from workshop.extensions import db
 from workshop.web import facilitator_turns
 from workshop.web.facilitator_turns import give_way, takes_turn, turn_given_back
 
@@ -86,3 +89,98 @@ def test_waiting_for_something_slow_lets_another_facilitator_go(ctx):
     in_thread(ctx, click).join(5)
     page.join(5)
     assert done.is_set()
+
+
+def wait_for_waiters(turn: facilitator_turns.Turn, count: int) -> None:
+    for _ in range(500):
+        if len(turn._waiting) >= count:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{count} facilitators never started waiting for a turn")
+
+
+def test_turns_go_in_the_order_they_were_asked_for():
+    """A facilitator coming straight back for another turn waits behind the one already
+    waiting (a semaphore lets it through first: under gevent a console's connection waited
+    behind forty pages' later requests)."""
+    turn, order = facilitator_turns.Turn(), []
+
+    def console_connecting():
+        with turn:
+            order.append("console")
+
+    turn.acquire()
+    waiter = threading.Thread(target=console_connecting, daemon=True)
+    waiter.start()
+    wait_for_waiters(turn, 1)
+    turn.release()
+    with turn:  # the same board asking again at once
+        order.append("board again")
+    waiter.join(5)
+    assert order == ["console", "board again"]
+
+
+def test_a_facilitator_waiting_for_a_turn_holds_no_database_connection(ctx):
+    """Each request has read something before it waits (the signed-in user): with more
+    facilitators waiting than the pool has connections, the one whose turn it was could get
+    none, and phones with it (30 s, then errors)."""
+    turn, answers = facilitator_turns._turn(), []
+
+    def click():
+        db.session.execute(select(1))  # the signed-in user, say
+        answers.append(takes_turn(lambda: db.session.execute(select(1)).scalar())())
+
+    turn.acquire()
+    waiting = [in_thread(ctx, click) for _ in range(3)]
+    wait_for_waiters(turn, 3)
+    assert db.engine.pool.checkedout() == 0
+    turn.release()
+    for thread in waiting:
+        thread.join(5)
+    assert answers == [1, 1, 1]
+
+
+class Gone(Exception):
+    """What a waiting handler meets when its connection is closed (gevent kills it)."""
+
+
+@pytest.mark.parametrize("handed_over_first", [False, True], ids=["before", "after"])
+def test_a_waiter_that_is_gone_does_not_keep_the_turn(monkeypatch, handed_over_first):
+    """Gone before its turn came: it leaves the line. Gone just as its turn was handed over:
+    it passes the turn on. Either way the next facilitator gets a turn."""
+
+    class Waiting(threading.Event):
+        def wait(self, timeout=None):
+            if handed_over_first:
+                super().wait(timeout)
+            raise Gone
+
+    turn, outcomes = facilitator_turns.Turn(), []
+
+    def waiter_gone():
+        try:
+            turn.acquire()
+        except Gone:
+            outcomes.append("gone")
+
+    monkeypatch.setattr(facilitator_turns, "threading", _with_event(Waiting))
+    turn.acquire()
+    gone = threading.Thread(target=waiter_gone, daemon=True)
+    gone.start()
+    if not handed_over_first:
+        gone.join(5)
+        assert not turn._waiting, "a handler that is gone is still in the line"
+    else:
+        wait_for_waiters(turn, 1)
+    monkeypatch.undo()
+    turn.release()
+    gone.join(5)
+    assert outcomes == ["gone"]
+    after = threading.Thread(target=lambda: turn.acquire() or turn.release(), daemon=True)
+    after.start()
+    after.join(5)
+    assert not after.is_alive(), "the turn was lost"
+
+
+def _with_event(event_class) -> SimpleNamespace:
+    return SimpleNamespace(Lock=threading.Lock, Event=event_class)
