@@ -195,6 +195,7 @@ def cluster(board, base: str, session: Session) -> None:
         # The board redrew itself; focus is still on the button just used.
         expect(create).to_be_focused()
         expect(card_box(answer)).not_to_be_checked()
+        expect(new_title).to_have_value("")  # used up: the next theme starts from an empty box
 
     box = card_box("Monthly meetings built trust")
     tab_to(board, box)

@@ -117,6 +117,8 @@
     body.append("csrf_token", form.querySelector("[name=csrf_token]").value);
     var sent = body.getAll("response_ids").map(function (id) { return "response_ids=" + id; })
       .concat(body.getAll("theme_ids").map(function (id) { return "theme_ids=" + id; }));
+    var op = String(body.get("op") || "");
+    var newTitle = /^(create|split)/.test(op) ? body.get("new_title") : null;
     say(t("saving"), true);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
@@ -124,10 +126,18 @@
       say(reply.ok ? (done || t("saved")) : reply.error);
       if (reply.ok) {  // done with what was selected: as after the plain form post, start afresh
         untick(sent);  // (only what this post carried: boxes ticked since are the next move)
+        clearNewTitle(newTitle);
         showSelection();
       }
       refresh();
     }).catch(function () { say(t("not_saved")); refresh(); });
+  }
+
+  // The title a theme was made with is used up, as the plain form's page starts empty; a
+  // title typed since the post is the next theme's and stays.
+  function clearNewTitle(used) {
+    var field = boardBox.querySelector("#new-title");
+    if (field && used && field.value === used) { field.value = ""; }
   }
 
   function untick(pairs) {
