@@ -138,7 +138,10 @@ def test_the_tally_follows_the_ballots_without_asking_the_server(server, laptop,
     ranks as the server counted them, titles as the panel named them (a Spanish console names
     themes by their Spanish titles, as Spanish phones and the results page do),
     and no request for the panel (forty rooms voting at once would each have asked for it
-    four times a second)."""
+    four times a second). The themes summary names them the same way, also when a change
+    on the board redraws it."""
+    from playwright.sync_api import expect
+
     room = ThriveRoom(server.url, EMAIL)
     room.join(3)
     room.control("start")
@@ -186,6 +189,11 @@ def test_the_tally_follows_the_ballots_without_asking_the_server(server, laptop,
         "Reuniones: 8 puntos" if lang == "es" else "Meetings: 8 points"
     )
     assert not [url for url in asked if url.endswith("/vote")], asked
+    summary = page.locator("[data-theme-summary] li")
+    assert summary.first.inner_text().startswith(first), summary.all_inner_texts()
+    room.name_in_spanish({"Funding": "Fondos"})  # the board changed: the summary is redrawn
+    expect(summary.nth(2)).to_contain_text("Fondos" if lang == "es" else "Funding")
+    expect(summary.first).to_contain_text(first)
     page.locator("[data-vote-panel]").scroll_into_view_if_needed()
     shot(page, f"console-tally-{lang}")
 

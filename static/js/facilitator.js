@@ -195,7 +195,9 @@
     list.replaceChildren();
     board.themes.forEach(function (theme) {
       var li = document.createElement("li");
-      li.textContent = theme.title + " ";
+      // named as the room's phones read it in the page's language, as the voting panel does
+      var spanish = document.documentElement.lang === "es" && theme.title_es;
+      li.textContent = (spanish || theme.title) + " ";
       var count = document.createElement("span");
       count.className = "muted";
       count.textContent = "(" + theme.count + ")";
