@@ -130,3 +130,47 @@ def test_an_open_console_socket_stops_working_after_sign_out(app, auth, client):
     auth.logout()
     refused = console.emit("control", {"action": "pause"}, namespace="/facilitator", callback=True)
     assert refused["ok"] is False and refused["code"] == "forbidden"
+
+
+SIGNING_IN_BESIDE_A_ROOM = """
+from gevent import monkey
+monkey.patch_all()
+import gevent
+from werkzeug.security import generate_password_hash
+from workshop import accounts
+
+stored = generate_password_hash("a long enough password")
+ticks = []
+
+def room():
+    while True:
+        ticks.append(1)
+        gevent.sleep(0.001)
+
+phones = gevent.spawn(room)
+gevent.sleep(0.01)
+before = len(ticks)
+right = accounts.password_matches(stored, "a long enough password")
+during = len(ticks) - before
+wrong = accounts.password_matches(stored, "not the password")
+phones.kill()
+print(right, wrong, during)
+"""
+
+
+def test_a_facilitator_signing_in_does_not_hold_up_the_rooms():
+    """In the served app (gevent) the ~90 ms password check runs on a thread of its own: the
+    rooms' events go on meanwhile (they stopped for it before), and the answer is the same."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNING_IN_BESIDE_A_ROOM],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    right, wrong, during = result.stdout.split()
+    assert (right, wrong) == ("True", "False")
+    assert int(during) >= 3, "the room's loop stood still while the password was checked"
