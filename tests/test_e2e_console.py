@@ -198,6 +198,31 @@ def test_the_tally_follows_the_ballots_without_asking_the_server(server, laptop,
     shot(page, f"console-tally-{lang}")
 
 
+def test_the_voting_panel_is_fetched_only_in_and_out_of_a_vote_segment(server, laptop):
+    """Moving on between two segments without a vote leaves the panel as it is (no request:
+    forty rooms moving on at once would each have asked for it); moving into the vote segment
+    brings its Open voting form."""
+    from playwright.sync_api import expect
+
+    room = ThriveRoom(server.url, EMAIL)
+    room.join(2)
+    room.control("start")
+    room.control("next")  # the first questions
+    page = open_console(laptop, server, {"console": room.console})
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    title = page.locator("[data-current-title]")
+    before = title.inner_text()
+    page.locator("[data-controls] [data-control=next]").click()  # more questions
+    expect(title).not_to_have_text(before)
+    page.wait_for_timeout(500)  # the panel is asked for 100 ms after a new segment
+    assert not [url for url in asked if url.endswith("/vote")], asked
+    expect(page.get_by_role("button", name="Open voting")).to_have_count(0)
+    page.locator("[data-controls] [data-control=next]").click()  # the vote
+    expect(page.get_by_role("button", name="Open voting")).to_be_visible()
+    assert len([url for url in asked if url.endswith("/vote")]) == 1, asked
+
+
 # -- the stream, the sticky bar, local time -------------------------------------------------
 
 

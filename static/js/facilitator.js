@@ -105,6 +105,8 @@
   }
 
   var shownSegment = initial.state.segment ? initial.state.segment.index : -1;
+  var shownVoting = votingSegment(initial.state);
+  function votingSegment(state) { return Boolean(state.segment && state.segment.kind === "vote"); }
   // A new segment (or the end) is said once, politely: the heading "Now: …" as the page shows it.
   function moment(state) { return (state.segment ? state.segment.index : -1) + (state.status === "ended" ? ":ended" : ""); }
   var announced = moment(initial.state);
@@ -112,9 +114,14 @@
     countdown.update(state);
     applyControls(state);
     var index = state.segment ? state.segment.index : -1;
-    if (index !== shownSegment) {  // the voting panel depends on the segment
+    if (index !== shownSegment) {
+      // The voting panel depends on the segment only in a vote segment (its Open voting
+      // form): between two others it stays as it is (forty rooms moving on at once would
+      // each have asked for it).
+      var voting = votingSegment(state);
+      if (voting || shownVoting) { refreshVotePanel(); }
       shownSegment = index;
-      refreshVotePanel();
+      shownVoting = voting;
     }
     var title = state.status === "ended" ? t("title_ended") : (state.segment ? window.Live.segmentTitle(state.segment) : t("title_not_started"));
     document.querySelector("[data-current-title]").textContent = title;

@@ -16,8 +16,8 @@ What the pages do, and so this model:
   still waiting for its link hints asks again after 2 s, 4 s, 8 s, then every 15 s, 30 times at
   most; a new answer is drawn without asking;
 - a theme made: the board form posted in the background (JSON), then a refresh as above;
-- the console: a `vote` event or a new segment brings the voting panel 100 ms later (a burst,
-  one fetch); a `tally` is drawn from the event unless it is of a round or candidate the panel
+- the console: a `vote` event, or a new segment when it or the one before is a vote segment,
+  brings the voting panel 100 ms later (a burst, one fetch); a `tally` is drawn from the event unless it is of a round or candidate the panel
   does not show, which brings the panel; answers, counts and the theme summary are drawn from
   their events;
 - a timer control: the `control` event, acknowledged within 10 s; the acknowledgement's state
@@ -106,6 +106,7 @@ class SimulatedConsole:
         self.hint_tries = 0
         # the console
         self.shown_segment = -1
+        self.shown_voting = False
 
     # -- pages -----------------------------------------------------------------------------
 
@@ -129,6 +130,7 @@ class SimulatedConsole:
         (the snapshot's state, the same segment, brings no panel)."""
         state = json.loads(INITIAL.search(html).group(1))["state"]
         self.shown_segment = _segment_index(state)
+        self.shown_voting = _voting(state)
 
     async def _open(
         self,
@@ -294,9 +296,11 @@ class SimulatedConsole:
 
     def _apply_state(self, state: dict[str, Any]) -> None:
         index = _segment_index(state)
-        if index != self.shown_segment:  # the voting panel depends on the segment
-            self.shown_segment = index
-            self._refresh_panel()
+        if index != self.shown_segment:  # the panel changes only in or out of a vote segment
+            voting = _voting(state)
+            if voting or self.shown_voting:
+                self._refresh_panel()
+            self.shown_segment, self.shown_voting = index, voting
 
     def _on_tally(self, tally: dict[str, Any]) -> None:
         self.tallies.append((time.perf_counter(), tally.get("ballots", 0)))
@@ -327,3 +331,8 @@ class SimulatedConsole:
 def _segment_index(state: dict[str, Any] | None) -> int:
     segment = (state or {}).get("segment")
     return segment["index"] if segment else -1
+
+
+def _voting(state: dict[str, Any] | None) -> bool:
+    segment = (state or {}).get("segment")
+    return bool(segment) and segment.get("kind") == "vote"
