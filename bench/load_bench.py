@@ -11,8 +11,9 @@ then every answer as it arrives;
 The phones are `workshop.live.phone_page.SimulatedPhone`: on the network they do what the
 shipped participant page does (tests/test_e2e_phone_model.py checks it against Chromium).
 For each N it records join time, answer and ballot acknowledgement latency (p50, p95, p99,
-max), how long each of the facilitator's three steps to the vote (next, next, open the vote)
-took to reach every phone (p50, p99, max; `bench/room_steps.py`), the time from the last
+max), how long each of the facilitator's three steps to the vote (next, next, open the vote,
+pressed on the shipped console: `workshop.live.console_page`) took to reach every phone (p50,
+p99, max; `bench/room_steps.py`), the time from the last
 acknowledged ballot until the projector holds a tally counting every ballot, phones that lost
 their connection, answers and ballots never acknowledged, errors, lost and duplicated
 submissions (checked in the database), server CPU seconds and peak memory. The bare Flask-SocketIO server does the same fan-out with no
@@ -237,20 +238,11 @@ def prepare_app_session(url: str) -> FacilitatorDriver:
     return facilitator
 
 
-async def open_board(facilitator: FacilitatorDriver, after: float) -> None:
-    """The facilitator opens the themes board while answers arrive, to start clustering (the
-    board embeds the answers so far, then each new one as it comes)."""
+async def open_board(steps: AppSteps, after: float) -> None:
+    """The facilitator leaves the console for the themes board while answers arrive, to start
+    clustering (the board embeds the answers so far, then each new one as it comes)."""
     await asyncio.sleep(after)
-    reply = await asyncio.get_running_loop().run_in_executor(None, facilitator.get, "/board/")
-    reply.raise_for_status()
-
-
-def open_vote(facilitator: FacilitatorDriver) -> None:
-    """Themes made, two segments on, the vote opened, without measuring each step."""
-    steps = AppSteps(facilitator)
-    steps.prepare()
-    for _name, step in steps.steps():
-        step()
+    await steps.open_board()
 
 
 async def run_room(
@@ -265,15 +257,9 @@ async def run_room(
     projector = Watcher(urls[-1], "/screen", f"token={token}")
     await projector.connect()
     watchers = [projector]
-    if facilitator is not None:
-        watcher = Watcher(
-            urls[0],
-            "/facilitator",
-            f"workshop={facilitator.workshop_id}",
-            facilitator.cookie_header(),
-        )
-        await watcher.connect()
-        watchers.append(watcher)
+    steps = AppSteps(facilitator, args.seed) if facilitator is not None else BareSteps(urls[0])
+    if isinstance(steps, AppSteps):
+        await steps.laptop.open_console()  # the facilitator's console is open as phones join
     lags: list[tuple[float, float]] = []
     lag_watch = asyncio.create_task(watch_loop_lag(lags))
     collector = CollectorPauses().start()
@@ -282,13 +268,12 @@ async def run_room(
     quiet_collector()
     mark("answers")
     watching = None
-    if facilitator is not None and args.board_at >= 0:
-        watching = asyncio.create_task(open_board(facilitator, args.board_at))
+    if isinstance(steps, AppSteps) and args.board_at >= 0:
+        watching = asyncio.create_task(open_board(steps, args.board_at))
     acked = await answer_phase(phones, args.answer_window, rng)
     if watching is not None:
         await watching
     mark("open vote")
-    steps = AppSteps(facilitator) if facilitator is not None else BareSteps(urls[0])
     changes = await take_steps(steps, phones)
     await wait_until(lambda: all(p.random_picks() for p in phones if p.connected), 60)
     mark("ballots")
@@ -305,6 +290,7 @@ async def run_room(
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
     for screen in watchers:  # an open client left to the event loop's end warns on exit
         await screen.sio.disconnect()
+    await steps.close()
     gc.unfreeze()  # this room's phones are garbage now; the next room starts clean
     return {
         "participants": n,

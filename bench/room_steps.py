@@ -2,46 +2,73 @@
 phone: the segment-change latency a room feels (the target: every phone on the new segment
 within 2 s of the click, p99).
 
-The app's steps are the console's buttons (two segments on, then the vote opens); the bare
-stack's are its `POST /advance`, which sends the next segment to every phone the same way.
-A step's latency to a phone runs from the moment the click is sent until the phone holds the
-new view (`SimulatedPhone.views`); the next step waits until every phone has it, or 10 s."""
+The app's steps are the shipped console's buttons, pressed on a laptop that runs the board and
+console pages as they run (`workshop.live.console_page.SimulatedConsole`, held to the pages in
+Chromium by tests/test_e2e_console_model.py): five themes made on the board, then on the
+console two segments on (the control over the socket) and Open voting (its form posted). The
+bare stack's are its `POST /advance`, which sends the next segment to every phone the same
+way. A step's latency to a phone runs from the moment the click is sent (for Open voting, once
+the console shows the button) until the phone holds the new view (`SimulatedPhone.views`); the
+next step waits until every phone has it, or 10 s."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import requests
 
 from bench.servers import FacilitatorDriver
+from workshop.live.console_page import SimulatedConsole
 from workshop.live.phone_page import SimulatedPhone
 
 STEP_TIMEOUT = 10.0
 THEMES = ("Meetings", "Relationships", "Communication", "Funding", "Data")
 
+Step = Callable[[], Awaitable[object]]
+
 
 class AppSteps:
-    """The facilitator's console: themes made on the board, then next, next, open the vote."""
+    """The facilitator's laptop: themes made on the board, then next, next, Open voting on
+    the console. Use it from the event loop that runs the phones."""
 
-    def __init__(self, facilitator: FacilitatorDriver):
-        self.facilitator = facilitator
+    def __init__(self, facilitator: FacilitatorDriver, seed: int = 0):
+        cookies = {cookie.name: cookie.value for cookie in facilitator.http.cookies}
+        self.laptop = SimulatedConsole(
+            facilitator.url, facilitator.workshop_id, cookies, random.Random(seed)
+        )
 
-    def prepare(self) -> None:
+    async def open_board(self) -> None:
+        await self.laptop.open_board()
+
+    async def prepare(self) -> None:
+        if self.laptop.socket is None or "data-board-form" not in self.laptop.fragment_html:
+            await self.laptop.open_board()
         for title in THEMES:
-            self.facilitator.post(
-                "/board/", {"op": "create", "new_title": title}
-            ).raise_for_status()
+            await self.laptop.create_theme(title)
+        await self.laptop.open_console()
 
-    def steps(self) -> list[tuple[str, Callable[[], None]]]:
-        def open_vote() -> None:
-            self.facilitator.post("/vote", {"op": "open", "source": "themes"}).raise_for_status()
+    def steps(self) -> list[tuple[str, Step | None, Step]]:
+        """(name, what to wait for before the click, the click)."""
 
-        def next_segment() -> None:
-            self.facilitator.control("next")
+        async def next_segment() -> None:
+            await self.laptop.control("next")
 
-        return [("next", next_segment), ("next", next_segment), ("open vote", open_vote)]
+        async def open_vote() -> None:
+            reply = await self.laptop.open_vote()
+            if not reply.get("ok"):
+                raise RuntimeError(f"Open voting failed: {reply}")
+
+        return [
+            ("next", None, next_segment),
+            ("next", None, next_segment),
+            ("open vote", self.laptop.vote_form_shown, open_vote),
+        ]
+
+    async def close(self) -> None:
+        await self.laptop.close()
 
 
 class BareSteps:
@@ -50,14 +77,21 @@ class BareSteps:
     def __init__(self, url: str):
         self.url = url
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         pass
 
-    def steps(self) -> list[tuple[str, Callable[[], None]]]:
-        def advance() -> None:
-            requests.post(self.url + "/advance", timeout=30).raise_for_status()
+    def steps(self) -> list[tuple[str, Step | None, Step]]:
+        async def advance() -> None:
+            post = requests.post
+            reply = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: post(self.url + "/advance", timeout=30)
+            )
+            reply.raise_for_status()
 
-        return [("next", advance)] * 3
+        return [("next", None, advance)] * 3
+
+    async def close(self) -> None:
+        pass
 
 
 def view_key(phone: SimulatedPhone) -> str | None:
@@ -65,14 +99,14 @@ def view_key(phone: SimulatedPhone) -> str | None:
 
 
 async def segment_change(
-    phones: list[SimulatedPhone], step: Callable[[], None], timeout: float = STEP_TIMEOUT
+    phones: list[SimulatedPhone], step: Step, timeout: float = STEP_TIMEOUT
 ) -> tuple[list[float], int]:
     """Take one step; returns, for each connected phone that got the new view within
     `timeout`, the seconds from the click until it did, and how many phones did not."""
     watched = [phone for phone in phones if phone.connected]
     before = {id(phone): view_key(phone) for phone in watched}
     started = time.perf_counter()
-    await asyncio.get_running_loop().run_in_executor(None, step)
+    await step()
     deadline = started + timeout
     while time.perf_counter() < deadline:
         if all(view_key(phone) != before[id(phone)] for phone in watched):
@@ -92,11 +126,12 @@ async def segment_change(
 
 async def take_steps(room: AppSteps | BareSteps, phones: list[SimulatedPhone]) -> dict:
     """Prepare the vote and take every step; the latencies of all steps together."""
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, room.prepare)
+    await room.prepare()
     latencies: list[float] = []
     missed = 0
-    for _name, step in room.steps():
+    for _name, ready, step in room.steps():
+        if ready is not None:
+            await ready()
         seconds, not_reached = await segment_change(phones, step)
         latencies += seconds
         missed += not_reached

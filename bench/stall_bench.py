@@ -146,16 +146,18 @@ async def run_stalls(server: ServerProcess, args) -> dict:
     phones = [phone for phone in phones if phone.connected]
     pause = pause_seconds(args.pause, phones)
     answers = await stall(server, phones, pause, submit_answer, rng)
-    loop = asyncio.get_running_loop()
-    steps = AppSteps(facilitator)
-    await loop.run_in_executor(None, steps.prepare)
-    for _name, step in steps.steps():
-        await loop.run_in_executor(None, step)
+    steps = AppSteps(facilitator, args.seed)
+    await steps.prepare()
+    for _name, ready, step in steps.steps():
+        if ready is not None:
+            await ready()
+        await step()
     deadline = time.perf_counter() + 60
     while not all(p.random_picks() for p in phones) and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
     ballots = await stall(server, phones, pause, submit_ballot, rng)
     await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
+    await steps.close()
     return {
         "phones": args.phones,
         "joined": len(phones),

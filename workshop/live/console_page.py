@@ -271,15 +271,19 @@ class SimulatedConsole:
         self.socket.emit("control", {"action": action, "seconds": seconds}, on_ack, CONTROL_WAIT)
         return await replied
 
+    async def vote_form_shown(self) -> None:
+        """Wait until the panel shows the Open voting form (a person waits for the button)."""
+        deadline = time.monotonic() + BUTTON_WAIT
+        while self._open_vote_form() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self._open_vote_form() is None:
+            raise RuntimeError("the console never showed the Open voting form")
+
     async def open_vote(self) -> dict[str, Any]:
         """Press Open voting with the panel's form as it stands (all themes), once the panel
-        shows it (a person waits for the button)."""
-        deadline = time.monotonic() + BUTTON_WAIT
-        while (form := self._open_vote_form()) is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        if form is None:
-            raise RuntimeError("the console never showed the Open voting form")
-        action, fields = form
+        shows it."""
+        await self.vote_form_shown()
+        action, fields = self._open_vote_form()
         status, reply = await self.browser.fetch(action, JSON_REPLY, {**fields, "op": "open"})
         self._refresh_panel()
         return json.loads(reply) if status < 500 else {"ok": False, "error": f"HTTP {status}"}
