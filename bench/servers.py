@@ -196,6 +196,3 @@ class FacilitatorDriver:
 
     def control(self, action: str) -> None:
         self.post("/control", {"action": action}).raise_for_status()
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())

@@ -101,8 +101,8 @@ def wait_for_waiters(turn: facilitator_turns.Turn, count: int) -> None:
 
 def test_turns_go_in_the_order_they_were_asked_for():
     """A facilitator coming straight back for another turn waits behind the one already
-    waiting (a semaphore lets it through first: under gevent a console's connection waited
-    behind forty pages' later requests)."""
+    waiting (a semaphore lets it through first, again and again while it keeps coming
+    back)."""
     turn, order = facilitator_turns.Turn(), []
 
     def console_connecting():

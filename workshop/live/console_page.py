@@ -17,9 +17,9 @@ What the pages do, and so this model:
   most; a new answer is drawn without asking;
 - a theme made: the board form posted in the background (JSON), then a refresh as above;
 - the console: a `vote` event, or a new segment when it or the one before is a vote segment,
-  brings the voting panel 100 ms later (a burst, one fetch); a `tally` is drawn from the event unless it is of a round or candidate the panel
-  does not show, which brings the panel; answers, counts and the theme summary are drawn from
-  their events;
+  brings the voting panel 100 ms later (a burst, one fetch); a `tally` is drawn from the event
+  unless it is of a round or candidate the panel does not show, which brings the panel;
+  answers, counts and the theme summary are drawn from their events;
 - a timer control: the `control` event, acknowledged within 10 s; the acknowledgement's state
   is applied as a `state` event's (whichever comes first brings the panel);
 - opening the vote: the panel's form posted in the background (JSON), then the panel.

@@ -34,9 +34,10 @@ _holding: ContextVar[bool] = ContextVar("holding_a_facilitator_turn", default=Fa
 
 class Turn:
     """One holder at a time, handed on in the order asked for. A semaphore will not do: under
-    gevent a released semaphore goes to whoever asks next before a waiter wakes up, so with
-    forty facilitators' pages coming back for turn after turn (`python -m bench rooms --think
-    0`) a console's connection waited more than a minute behind later requests."""
+    gevent a released semaphore goes to whoever asks next before a waiter wakes up, so a
+    facilitator's page coming back for turn after turn could go ahead of one already waiting
+    (forty rooms' boards and consoles, `python -m bench rooms --think 0`), for as long as it
+    kept coming back."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
