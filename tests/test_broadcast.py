@@ -50,6 +50,16 @@ def test_each_session_waits_as_long_as_the_sessions_already_waiting_say(app, mon
     assert intervals[("tally", 20)] == pytest.approx(0.5)
 
 
+def test_a_recount_waits_for_the_phones_events_that_have_arrived(app, monkeypatch):
+    """A flush (a room's tally, its counts) is work no phone waits on: after its interval it
+    lets the ballots and answers already arrived be served first (`phones_first`)."""
+    steps: list[str] = []
+    monkeypatch.setattr(socketio, "sleep", lambda seconds: steps.append(f"slept {seconds}"))
+    monkeypatch.setattr(broadcast, "after_phones", lambda: steps.append("phones first"))
+    broadcast._flush(app, ("tally", 7), lambda workshop_id: steps.append("recounted"), 0.5)
+    assert steps == ["slept 0.5", "phones first", "recounted"]
+
+
 @pytest.mark.parametrize("hide_tally", [False, True])
 def test_a_vote_read_once_for_every_audience_is_what_each_would_read_alone(tmp_path, hide_tally):
     """Opening, closing or hiding a vote sends it to phones, facilitators and screens from one

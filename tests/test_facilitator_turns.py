@@ -58,11 +58,11 @@ def test_one_facilitator_at_a_time(ctx):
 
 def test_giving_way_happens_only_in_a_turn(ctx, monkeypatch):
     turns = []
-    monkeypatch.setattr(facilitator_turns.socketio, "sleep", lambda seconds: turns.append(seconds))
+    monkeypatch.setattr(facilitator_turns, "after_phones", lambda: turns.append("phones first"))
     give_way()  # a phone's event, a background task: nothing to give way to
     assert turns == []
-    takes_turn(give_way)()
-    assert turns == [0]
+    takes_turn(give_way)()  # the phones' waiting events as the turn begins, and where it gives way
+    assert turns == ["phones first", "phones first"]
 
 
 def test_a_handler_inside_another_shares_its_turn(ctx):

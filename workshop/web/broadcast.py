@@ -21,6 +21,7 @@ from workshop.live import screen, workshops
 from workshop.models import Participant, Response, Workshop
 from workshop.web import i18n, payloads, screen_payloads, segment_view
 from workshop.web.facilitator_turns import give_way
+from workshop.web.phones_first import after_phones
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
 
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
@@ -220,6 +221,7 @@ def _stretched(interval: float, busy: int) -> float:
 
 def _flush(app, key: tuple[str, int], emitter, interval: float) -> None:
     socketio.sleep(interval)
+    after_phones()  # a recount for the room's screens: the ballots waiting go first
     with _pending_lock:
         _pending.discard(key)
     with app.app_context():

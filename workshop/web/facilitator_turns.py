@@ -6,8 +6,9 @@ language), a timer control about 30 ms, the console or a board refresh 15-60 ms.
 day forty facilitators' clicks came in bunches while other rooms were voting, and a ballot
 waited behind several of them (`python -m bench rooms`). So facilitators take turns: one
 facilitator request or socket event at a time in a process (`takes_turn`), and the one whose
-turn it is lets waiting phone work go ahead between its steps (`give_way`). Phones never wait
-for a turn; a facilitator waits for the others' clicks, a few milliseconds each.
+turn it is lets the phones' waiting events go first as the turn begins and between its steps
+(`give_way`, `phones_first`). Phones never wait for a turn; a facilitator waits for the others'
+clicks, a few milliseconds each.
 
 Turns go in the order they were asked for (`Turn`): a facilitator coming back for another
 turn waits behind those already waiting. Taking turns also keeps a session's broadcasts in the
@@ -27,7 +28,8 @@ from functools import wraps
 
 from flask import current_app
 
-from workshop.extensions import db, socketio
+from workshop.extensions import db
+from workshop.web.phones_first import after_phones
 
 _holding: ContextVar[bool] = ContextVar("holding_a_facilitator_turn", default=False)
 
@@ -99,6 +101,7 @@ def takes_turn(handler):
         turn = _turn()
         _let_go_of_the_database()
         turn.acquire()
+        after_phones()  # the click waited for its turn; phones that sent meanwhile go first
         token = _holding.set(True)
         try:
             return handler(*args, **kwargs)
@@ -122,9 +125,9 @@ def _let_go_of_the_database() -> None:
 
 
 def give_way() -> None:
-    """In a facilitator's turn, let waiting phone work run now; elsewhere, nothing."""
+    """In a facilitator's turn, let waiting phone work run first; elsewhere, nothing."""
     if _holding.get():
-        socketio.sleep(0)
+        after_phones()
 
 
 @contextmanager
