@@ -21,8 +21,8 @@ from workshop.live import screen, workshops
 from workshop.models import Participant, Response, Workshop
 from workshop.web import i18n, payloads, screen_payloads, segment_view
 from workshop.web.facilitator_turns import give_way
-from workshop.web.phones_first import after_phones
 from workshop.web.payloads import FACILITATORS, PARTICIPANTS, SCREENS
+from workshop.web.phones_first import after_phones
 
 NAMESPACES = {PARTICIPANTS: "/participant", FACILITATORS: "/facilitator", SCREENS: "/screen"}
 
