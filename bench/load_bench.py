@@ -501,18 +501,30 @@ def write_performance_section(report: str, args) -> None:
     replace_section("## Load: a room of phones", section)
 
 
-def replace_section(heading: str, section: str) -> None:
-    """Put `section` in place of the one under `heading` in docs/PERFORMANCE.md (or append it),
-    keeping every other benchmark's section."""
-    path = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+PERFORMANCE_MD = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+# Under a bench's figures in docs/PERFORMANCE.md, what people wrote about them (earlier runs,
+# what was found): a run replaces the figures above this line and keeps what follows it.
+NOTES = "<!-- Written by hand from here to the next section: a bench run keeps it. -->"
+
+
+def replace_section(heading: str, section: str, path: Path = PERFORMANCE_MD) -> None:
+    """Put `section` (a run's figures) in place of the figures under `heading` in
+    docs/PERFORMANCE.md, or append it; every other section, and the notes under the figures
+    (from the `NOTES` line on), stay as they are."""
     existing = path.read_text() if path.exists() else "# Performance\n"
     start = existing.find(heading)
     if start == -1:
-        updated = existing.rstrip() + "\n\n" + section
-    else:
-        end = existing.find("\n## ", start + 1)
-        updated = existing[:start] + section + ("\n" + existing[end + 1 :] if end != -1 else "")
-    path.write_text(updated)
+        path.write_text(existing.rstrip() + "\n\n" + section.rstrip() + "\n\n" + NOTES + "\n")
+        return
+    end = existing.find("\n## ", start + len(heading))
+    end = len(existing) if end == -1 else end + 1
+    notes_at = existing.find(NOTES, start, end)
+    notes = (
+        existing[notes_at:end]
+        if notes_at != -1
+        else NOTES + "\n" + ("\n" if end < len(existing) else "")
+    )
+    path.write_text(existing[:start] + section.rstrip() + "\n\n" + notes + existing[end:])
 
 
 if __name__ == "__main__":
