@@ -622,8 +622,6 @@ def test_a_reader_who_asks_for_less_motion_gets_none(room, contexts, name):
 NOT_PAGES = re.compile(
     r"/download/|\.toml$|^/api/|/fragment$|/segment$|/vote$|^/static/|^/healthz$|^/socket\.io/"
 )
-# The editor is in English only so far, and says so (lang="en") in either language.
-ENGLISH_ONLY = ("editor.",)
 # A participant's pages, checked on a phone by test_page_is_accessible (a facilitator's
 # browser is no participant: it is sent to the join page).
 ON_PHONES_ONLY = {"participant.theme_page"}
@@ -665,14 +663,12 @@ class Crawl:
             return None
 
     def check(self, name: str) -> None:
-        """The page as it is now. A page in English only is checked in English: in another
-        language only its header differs, and that is checked on every other page."""
+        """The page as it is now."""
         page = self.page
         page.wait_for_load_state("load")
         endpoint = self.endpoint(page.url) or name
         self.reached.add(endpoint)
-        english_only = endpoint.startswith(ENGLISH_ONLY)
-        if english_only and self.lang != "en" or name in CHECKED_ON_THEIR_OWN:
+        if name in CHECKED_ON_THEIR_OWN:
             return
         CRAWL_SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(CRAWL_SHOTS / f"{name}-{self.lang}.png"))
@@ -680,12 +676,12 @@ class Crawl:
         if found:
             self.problems.append(f"{name} ({self.lang}, {page.url}):\n{describe(found)}")
         said = page.evaluate("document.documentElement.lang")
-        if said != ("en" if english_only else self.lang):
+        if said != self.lang:
             self.problems.append(f'{name} ({self.lang}): <html lang="{said}">')
         words = page.evaluate(MAIN_TEXT_JS)
         if self.lang == "en":
             self.english[name] = words
-        elif not english_only and words == self.english.get(name):
+        elif words == self.english.get(name):
             self.problems.append(
                 f"{name} ({self.lang}): the same words as in English: {words[:200]}"
             )
@@ -796,8 +792,7 @@ def test_every_page_a_facilitator_reaches_is_accessible(room, chromium):
 def crawl_states(crawl: Crawl, edit: str, collection: str) -> None:
     """The states a facilitator reaches through forms, each checked."""
     room, page = crawl.room, crawl.page
-    if crawl.lang == "en":  # the editor is in English only
-        editor_states(crawl, edit)
+    editor_states(crawl, edit)
     crawl.go(room.answering.console + "/board/")
     with crawl.waiting("**/board/suggest/*"):
         crawl.submit("form[data-suggest-form]")

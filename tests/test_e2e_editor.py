@@ -2,18 +2,24 @@
 
 A facilitator copies the Thrive agenda, changes a duration and a question, adds a strategy by
 pasting an outline, saves, and starts a session from the copy; a participant on a
-phone-sized page sees the changed question.
+phone-sized page sees the changed question. The editor in Spanish fits a laptop's screen.
+Screenshots go to the git-ignored screenshots/ folder (or $WORKSHOP_SCREENSHOTS) for a person
+to look at.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from browser_support import PHONE, LiveServer
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 FACILITATOR = "editor@example.org"
 CHANGED_QUESTION = "What worked best in our subregional table this year?"
 OUTLINE = """### Quality Job Access Strategies
@@ -107,12 +113,10 @@ Port of Los Angeles
 """
 
 
-def shot(page, name: str) -> None:
-    import os
-
-    folder = os.environ.get("WORKSHOP_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=f"{folder}/{name}.png", full_page=False)
+def shot(page, name: str, full_page: bool = False) -> None:
+    folder = Path(os.environ.get("WORKSHOP_SCREENSHOTS") or SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
 
 def test_a_doubtful_outline_is_checked_before_it_is_added(server, browser):
@@ -162,3 +166,57 @@ def test_a_plan_too_large_to_send_is_stopped_with_the_reason(server, browser):
     expect(desk.get_by_label("Title", exact=True)).to_have_value("Kept title")
     shot(desk, "editor-outline-too-large")
     assert sent == []
+
+
+# Longer Spanish words must not push the page sideways or spill out of a control.
+SPILLS_JS = """
+() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  if (document.scrollingElement.scrollWidth > width + 1) {
+    problems.push('the page scrolls sideways: ' + document.scrollingElement.scrollWidth + ' px');
+  }
+  document.querySelectorAll('button, .button, summary, label, legend, h1, h2, select').forEach((el) => {
+    if (el.getClientRects().length && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+      problems.push(el.tagName + ' "' + el.textContent.trim().slice(0, 40) + '": ' +
+        el.scrollWidth + ' px in ' + el.clientWidth);
+    }
+  });
+  return problems;
+}
+"""
+
+
+def test_the_editor_in_spanish_fits_a_laptop(server, browser):
+    """A Spanish-speaking facilitator copies an agenda and edits it in Spanish, at 1366×768:
+    labels, buttons and a mistake's explanation are Spanish, and nothing overflows."""
+    from playwright.sync_api import expect
+
+    desk = browser.new_context(**LAPTOP).new_page()
+    sign_in(desk, server.url)
+    desk.goto(server.url + "/facilitator/?lang=es")
+    # The shared agenda: listed after the facilitator's own (an earlier test's copy among them).
+    desk.get_by_role(
+        "button", name="Copiar: Retrospectiva de la Mesa Subregional de Thrive Inland SoCal"
+    ).last.click()
+    expect(desk.get_by_role("heading", name="Editar la agenda")).to_be_visible()
+    segment = desk.get_by_role("group", name="Segmento 2: Retrospective Questions")
+    expect(segment.get_by_label("Minutos previstos")).to_have_value("10-15")
+    expect(segment.get_by_role("button", name="Bajar: segmento 2")).to_be_visible()
+    assert desk.evaluate(SPILLS_JS) == []
+    shot(desk, "editor-es-1366")
+    segment.get_by_role("button", name="Agregar pregunta").scroll_into_view_if_needed()
+    shot(desk, "editor-es-1366-segment")
+    pillar = desk.locator("details[id^=frameworks-0-pillars-]").first
+    pillar.locator("summary").click()  # a pillar's strategies, with their buttons
+    pillar.get_by_role(
+        "button", name="Agregar un dato de referencia"
+    ).first.scroll_into_view_if_needed()
+    assert desk.evaluate(SPILLS_JS) == []
+    shot(desk, "editor-es-1366-strategy")
+    segment.get_by_role("group", name="Pregunta 1").get_by_label("Pregunta", exact=True).fill("")
+    desk.get_by_role("button", name="Guardar").first.click()
+    expect(desk.get_by_role("alert")).to_contain_text("1 cosa por corregir antes de guardar")
+    expect(desk.get_by_role("alert")).to_contain_text("Este campo no puede estar vacío.")
+    assert desk.evaluate(SPILLS_JS) == []
+    shot(desk, "editor-es-1366-mistake")

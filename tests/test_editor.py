@@ -688,3 +688,106 @@ def test_an_oversized_post_from_a_stranger_gets_the_plain_error(tmp_path):
     response = app.test_client().post("/facilitator/editor/new", data={"x": "y" * 100_000})
     assert response.status_code == 413
     assert b"Request Entity Too Large" in response.data
+
+
+# --- in Spanish -----------------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    """A page's words as a reader sees them, without attributes (aria-labels are checked in
+    the HTML)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+@pytest.fixture
+def in_spanish(client, signed_in):
+    """A signed-in facilitator who picked Spanish (the `lang` cookie)."""
+    client.get("/facilitator/?lang=es")
+    return client
+
+
+# The editor's own words (not the agenda's, which stay as the facilitator wrote them).
+EDITOR_WORDS = {
+    "Editar la agenda": "Edit agenda",
+    "Acerca de esta agenda": "About this agenda",
+    "Preguntas al unirse": "Questions when joining",
+    "Título del segmento": "Segment title",
+    "Minutos previstos": "Planned minutes",
+    "Notas solo para el equipo de facilitación": "Notes for facilitators only",
+    "Agregar segmento": "Add segment",
+    "Ajustes de la votación": "Vote settings",
+    "Marcos de referencia": "Reference frameworks",
+    "Agregar estrategia": "Add strategy",
+    "Pegar un plan": "Paste a plan",
+    "Leer el esquema": "Read the outline",
+    "Tiempo previsto:": "Planned time:",
+    "Eliminar esta agenda": "Delete this agenda",
+}
+
+
+def test_the_editor_speaks_spanish(in_spanish):
+    response = copy_thrive(in_spanish)
+    html, text = response.get_data(as_text=True), text_of(response)
+    assert '<html lang="es">' in html
+    for spanish, english in EDITOR_WORDS.items():
+        assert spanish in text and english not in text, english
+    assert "Introducción: propósito, acuerdos y agenda" in text  # a segment kind's choice
+    assert "30–45 min" in text  # the planned time, as the reader writes it
+    for english in ('aria-label="Move', 'aria-label="Remove', "Segment 2:"):
+        assert english not in html
+    assert 'aria-label="Bajar: segmento 2, Retrospective Questions"' in html
+
+
+def test_new_upload_and_preview_pages_speak_spanish(in_spanish):
+    new = text_of(in_spanish.get("/facilitator/editor/new"))
+    assert "Nueva agenda" in new and "Título" in new and "Agregar segmento" in new
+    upload = text_of(in_spanish.get("/facilitator/editor/upload"))
+    assert "Subir un archivo de agenda" in upload and "Archivo de agenda (.toml)" in upload
+    assert "Upload" not in upload and "Replace my agenda" not in upload
+    preview = text_of(in_spanish.get(f"/facilitator/editor/preview/{THRIVE}"))
+    assert "4 segmentos, 30–45 min previstos en total." in preview
+    assert "En los teléfonos" in preview and "On phones" not in preview
+    # the agenda's own Spanish texts, as Spanish phones show them
+    assert "¿qué funcionó bien?" in preview
+
+
+def test_a_mistake_is_explained_in_spanish_beside_its_field(in_spanish):
+    page = copy_thrive(in_spanish)
+    response = submit(in_spanish, COPY_URL, page, title="", **{"segments-1-minutes": "ten"})
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "2 cosas por corregir antes de guardar" in text
+    assert "Título: Este campo no puede estar vacío." in text
+    assert (
+        "Segmento 2, Minutos previstos: Este campo debe ser un número positivo o un rango como "
+        "10-15 (de 0.5 a 480)." in text
+    )
+    assert "must not be empty" not in text and "things to fix" not in text
+
+
+def test_a_malformed_upload_is_explained_in_spanish(in_spanish):
+    bad_minutes = BAD_UPLOADS[3][0]
+    text = text_of(upload(in_spanish, bad_minutes, "bad.toml"))
+    assert (
+        "bad.toml: segments[0].minutes: debe ser un número positivo o un rango [mín, máx] "
+        "(de 0.5 a 480)" in text
+    )
+    assert "must be a positive number" not in text
+    text = text_of(upload(in_spanish, BAD_UPLOADS[0][0], "bad.toml"))
+    assert "bad.toml: el archivo no es texto UTF-8 (byte no válido en la posición 12)" in text
+    missing = in_spanish.post(
+        "/facilitator/editor/upload", data={}, content_type="multipart/form-data"
+    )
+    assert "Elija un archivo .toml." in text_of(missing)
+
+
+def test_a_pasted_outline_is_reported_in_spanish(in_spanish):
+    page = copy_thrive(in_spanish)
+    response = submit(in_spanish, COPY_URL, page, "outline", outline=DOUBTFUL_OUTLINE)
+    text = text_of(response)
+    assert "Revise lo que se leyó" in text
+    assert "se leyó como su descripción: compruebe que no falte ninguna estrategia" in text
+    assert "Text between" not in text
+    added = submit(in_spanish, COPY_URL, response, "outline_add")
+    assert "Se leyeron 1 pilar, 2 estrategias y" in text_of(added)

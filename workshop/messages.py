@@ -2,7 +2,8 @@
 
 Domain modules raise `ActionError` with an English template marked with `N_` (a no-op that
 pybabel extracts) plus its parameters; the edges translate it into the reader's language
-(`web.i18n.error_text`).
+(`web.i18n.error_text`). Problems they return instead of raising are `Message`s, English
+strings that carry their template and parameters the same way (`web.i18n.message_text`).
 """
 
 from __future__ import annotations
@@ -25,3 +26,19 @@ class ActionError(ValueError):
         self.template = message
         self.params = params
         self.code = code
+
+
+class Message(str):
+    """An English message that keeps its `N_` template and parameters, for problems and notes
+    the domain hands back rather than raises (an agenda file's mistakes, what a pasted outline
+    was read as). As a str it is the English text, so the command line, logs and comparisons
+    read it unchanged; the edges show it in the reader's language (`i18n.message_text`).
+    A parameter may itself be a Message: it is translated too."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        text = super().__new__(cls, template.format(**params) if params else template)
+        text.template, text.params = template, params
+        return text

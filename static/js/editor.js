@@ -30,8 +30,9 @@
       note.setAttribute("role", "alert");
       field.after(note);
     }
-    note.textContent = "This is " + sizeText(size) + ", more than the editor takes at once (" + sizeText(limit) +
-      " for the whole form). Paste a shorter part, then read it.";
+    // The words come in the page's language from the form's data-too-large.
+    note.textContent = editor.getAttribute("data-too-large")
+      .replace("{size}", sizeText(size)).replace("{limit}", sizeText(limit));
     field.setAttribute("aria-invalid", "true");
     field.setAttribute("aria-describedby", id);
     var box = field.closest(".field");

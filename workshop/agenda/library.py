@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from workshop.agenda import store as agenda_store
 from workshop.agenda.model import Agenda, AgendaError
 from workshop.agenda.parse import parse_agenda
+from workshop.messages import N_, Message
 
 MAX_FILE_BYTES = 256 * 1024
 
@@ -36,7 +37,8 @@ class AgendaLibrary:
 
 
 def _too_large(size: int) -> AgendaError:
-    return AgendaError([("", f"file is too large ({size:,} bytes, at most {MAX_FILE_BYTES:,})")])
+    message = N_("file is too large ({size:,} bytes, at most {limit:,})")
+    return AgendaError([("", Message(message, size=size, limit=MAX_FILE_BYTES))])
 
 
 def read_agenda_file(path: Path) -> Agenda:
@@ -47,7 +49,10 @@ def read_agenda_file(path: Path) -> Agenda:
             raise _too_large(size)
         raw = path.read_bytes()
     except OSError as error:
-        raise AgendaError([("", f"cannot read file ({error.strerror or error})")]) from None
+        reason = error.strerror or str(error)
+        raise AgendaError(
+            [("", Message(N_("cannot read file ({reason})"), reason=reason))]
+        ) from None
     return read_agenda_bytes(raw, default_id=path.stem)
 
 
@@ -58,13 +63,15 @@ def read_agenda_bytes(raw: bytes, default_id: str = "") -> Agenda:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise AgendaError(
-            [("", f"file is not UTF-8 text (invalid byte at offset {error.start})")]
-        ) from None
+        message = N_("file is not UTF-8 text (invalid byte at offset {offset})")
+        raise AgendaError([("", Message(message, offset=error.start))]) from None
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
-        raise AgendaError([("", f"not valid TOML: {error}")]) from None
+        # The parser's own words (where, and what it expected) are English only.
+        raise AgendaError(
+            [("", Message(N_("not valid TOML: {error}"), error=str(error)))]
+        ) from None
     return parse_agenda(data, default_id=default_id)
 
 

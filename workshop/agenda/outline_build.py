@@ -1,5 +1,6 @@
 """An outline's tree of entries (`outline_tree`) made into a framework, with the reasons a
-person should check the result. No Flask here."""
+person should check the result (English `Message`s, shown in the reader's language by the
+editor). No Flask here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from workshop.agenda.model import Detail, Framework, Pillar, Strategy
 from workshop.agenda.outline_lines import cells_text, detail_of, is_header_row, plain, split_name
 from workshop.agenda.outline_tree import Node
+from workshop.messages import N_, Message
 
 # A fact under a strategy with one of these labels is its description when it has none.
 DESCRIBING = {"objective", "description", "summary", "goal", "objetivo", "descripción", "meta"}
@@ -170,35 +172,41 @@ def _add_strategy(pillar: _Pillar, strategy: _Strategy) -> None:
     earlier.examples += [e for e in strategy.examples if e not in earlier.examples]
 
 
-def _doubts(pillars: list[_Pillar], unread: list[str]) -> list[str]:
-    doubts = []
-    for pillar in pillars:
-        name = f"“{pillar.title}”" if pillar.title else "the pillar before the first heading"
-        if pillar.times > 1:
-            doubts.append(f"{name} appears {pillar.times} times: read as one pillar.")
-        if pillar.between:
-            doubts.append(
-                f"Text between the strategies of {name} was read as its description: "
-                f"check that no strategy is missing (“{_short(pillar.between[0])}”)."
-            )
-        nested = [s.code for s in pillar.strategies if re.search(r"\d[.a-z]", s.code)]
-        firsts = sorted({re.split(r"[.a-z]", code)[0] for code in nested})
-        if len(firsts) > 1 and not pillar.title.strip().isdigit():
-            doubts.append(
-                f"The numbers in {name} ({', '.join(firsts)}) suggest more than one pillar."
-            )
+def _doubts(pillars: list[_Pillar], unread: list[str]) -> list[Message]:
+    doubts = [doubt for pillar in pillars for doubt in _pillar_doubts(pillar)]
     long = [s.name for p in pillars for s in p.strategies if len(s.name) > LONG_NAME]
     if long:
-        doubts.append(
-            f"{len(long)} strategy names are over {LONG_NAME} characters: a description may "
-            f"have been read as a name (“{_short(long[0])}”)."
+        message = N_(
+            "{count} strategy names are over {limit} characters: a description may have been "
+            "read as a name (“{text}”)."
         )
+        doubts.append(Message(message, count=len(long), limit=LONG_NAME, text=_short(long[0])))
     unread = [line for line in unread if line]
     if unread:
-        doubts.append(
-            f"{len(unread)} lines were not read, as they are not part of a list "
-            f"(“{_short(unread[0])}”)."
+        message = N_("{count} lines were not read, as they are not part of a list (“{text}”).")
+        doubts.append(Message(message, count=len(unread), text=_short(unread[0])))
+    return doubts
+
+
+def _pillar_doubts(pillar: _Pillar) -> list[Message]:
+    name = (
+        f"“{pillar.title}”" if pillar.title else Message(N_("the pillar before the first heading"))
+    )
+    doubts = []
+    if pillar.times > 1:
+        message = N_("{name} appears {times} times: read as one pillar.")
+        doubts.append(Message(message, name=name, times=pillar.times))
+    if pillar.between:
+        message = N_(
+            "Text between the strategies of {name} was read as its description: check that no "
+            "strategy is missing (“{text}”)."
         )
+        doubts.append(Message(message, name=name, text=_short(pillar.between[0])))
+    nested = [s.code for s in pillar.strategies if re.search(r"\d[.a-z]", s.code)]
+    firsts = sorted({re.split(r"[.a-z]", code)[0] for code in nested})
+    if len(firsts) > 1 and not pillar.title.strip().isdigit():
+        message = N_("The numbers in {name} ({numbers}) suggest more than one pillar.")
+        doubts.append(Message(message, name=name, numbers=", ".join(firsts)))
     return doubts
 
 

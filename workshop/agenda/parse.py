@@ -30,6 +30,10 @@ from workshop.agenda.model import (
     minutes_text,
 )
 from workshop.agenda.reader import Reader
+from workshop.messages import N_
+
+# The editor words this one its own way (a range is typed there as 10-15): `web.editor_forms`.
+MINUTES_WRONG = N_("must be a positive number or a [min, max] range ({low} to {high})")
 
 
 def parse_agenda(data: Any, default_id: str = "") -> Agenda:
@@ -68,9 +72,10 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:64]
 
 
-def _unique(reader: Reader, key: str, value: str, seen: set[str], what: str) -> None:
+def _unique(reader: Reader, key: str, value: str, seen: set[str], duplicate: str) -> None:
+    """`duplicate`: the problem's template, such as "duplicate segment id '{id}'"."""
     if value and value in seen:
-        reader.fail(key, f"duplicate {what} id '{value}'")
+        reader.fail(key, duplicate, id=value)
     seen.add(value)
 
 
@@ -79,16 +84,16 @@ def _join_questions(top: Reader, problems: list) -> tuple[JoinQuestion, ...]:
     for index, raw in enumerate(top.tables("join_questions", max_items=10)):
         reader = Reader(raw, f"join_questions[{index}]", problems)
         question_id = reader.slug("id")
-        _unique(reader, "id", question_id, seen, "join question")
+        _unique(reader, "id", question_id, seen, N_("duplicate join question id '{id}'"))
         label = reader.text("label", required=True, max_length=200)
         kind = reader.text("kind") or "text"
         if kind not in JOIN_KINDS:
-            reader.fail("kind", f"must be one of {', '.join(JOIN_KINDS)}")
+            reader.fail("kind", N_("must be one of {choices}"), choices=", ".join(JOIN_KINDS))
         choices = reader.strings("choices", max_items=30)
         if kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
-            reader.fail("choices", "a choice question needs at least two different choices")
+            reader.fail("choices", N_("a choice question needs at least two different choices"))
         if kind == "text" and choices:
-            reader.fail("choices", "only a choice question has choices")
+            reader.fail("choices", N_("only a choice question has choices"))
         required = reader.boolean("required", False)
         reader.finish()
         questions.append(JoinQuestion(question_id, label, kind, choices, required))
@@ -97,19 +102,22 @@ def _join_questions(top: Reader, problems: list) -> tuple[JoinQuestion, ...]:
 
 def _duration(reader: Reader) -> Duration:
     value = reader.raw("minutes")
-    message = f"must be a positive number or a [min, max] range ({minutes_text(MIN_MINUTES)} to {MAX_MINUTES})"
+    limits = {"low": minutes_text(MIN_MINUTES), "high": MAX_MINUTES}
     if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
         low, high = value
     elif _is_number(value):
         low = high = value
+    elif value is None:
+        reader.fail("minutes", N_("is required"))
+        return Duration(1, 1)
     else:
-        reader.fail("minutes", "is required" if value is None else message)
+        reader.fail("minutes", MINUTES_WRONG, **limits)
         return Duration(1, 1)
     if not (MIN_MINUTES <= low <= MAX_MINUTES and MIN_MINUTES <= high <= MAX_MINUTES):
-        reader.fail("minutes", message)
+        reader.fail("minutes", MINUTES_WRONG, **limits)
         return Duration(1, 1)
     if high < low:
-        reader.fail("minutes", "a range must be [min, max] with min no larger than max")
+        reader.fail("minutes", N_("a range must be [min, max] with min no larger than max"))
         return Duration(1, 1)
     return Duration(float(low), float(high))
 
@@ -123,13 +131,20 @@ def _segments(top: Reader, problems: list, frameworks: dict[str, Framework]) -> 
     for index, raw in enumerate(top.tables("segments", required=True, max_items=60)):
         reader = Reader(raw, f"segments[{index}]", problems)
         segment_id = reader.slug("id")
-        _unique(reader, "id", segment_id, seen_segments, "segment")
+        _unique(reader, "id", segment_id, seen_segments, N_("duplicate segment id '{id}'"))
         kind = reader.text("kind", required=True)
         if kind and kind not in SEGMENT_KINDS:
-            reader.fail("kind", f"unknown kind '{kind}': use one of {', '.join(SEGMENT_KINDS)}")
+            reader.fail(
+                "kind",
+                N_("unknown kind '{kind}': use one of {choices}"),
+                kind=kind,
+                choices=", ".join(SEGMENT_KINDS),
+            )
         framework_id = reader.text("framework")
         if framework_id and framework_id not in frameworks:
-            reader.fail("framework", f"no framework with id '{framework_id}' in this agenda")
+            reader.fail(
+                "framework", N_("no framework with id '{id}' in this agenda"), id=framework_id
+            )
         segment = Segment(
             id=segment_id,
             kind=kind,
@@ -150,13 +165,13 @@ def _segments(top: Reader, problems: list, frameworks: dict[str, Framework]) -> 
 def _prompts(segment: Reader, problems: list, kind: str, seen: set[str]) -> tuple[Prompt, ...]:
     raw_prompts = segment.tables("prompts", required=(kind == "prompts"), max_items=20)
     if raw_prompts and kind != "prompts":
-        segment.fail("prompts", "only a segment of kind 'prompts' has prompts")
+        segment.fail("prompts", N_("only a segment of kind 'prompts' has prompts"))
         return ()
     prompts = []
     for index, raw in enumerate(raw_prompts):
         reader = Reader(raw, segment.path(f"prompts[{index}]"), problems)
         prompt_id = reader.slug("id")
-        _unique(reader, "id", prompt_id, seen, "prompt")
+        _unique(reader, "id", prompt_id, seen, N_("duplicate prompt id '{id}'"))
         prompts.append(
             Prompt(
                 id=prompt_id,
@@ -176,7 +191,7 @@ def _vote(
     raw = segment.raw("vote")
     if kind != "vote":
         if raw is not None:
-            segment.fail("vote", "only a segment of kind 'vote' has vote settings")
+            segment.fail("vote", N_("only a segment of kind 'vote' has vote settings"))
         return None
     reader = Reader(raw if raw is not None else {}, segment.path("vote"), problems)
     picks = reader.integer("picks", 3, 1, 10)
@@ -195,19 +210,21 @@ def _vote_candidates(
         return "themes"
     if value == "strategies":
         if framework is None:
-            reader.fail("candidates", "voting on strategies needs the segment to name a framework")
+            reader.fail(
+                "candidates", N_("voting on strategies needs the segment to name a framework")
+            )
         return "strategies"
     if isinstance(value, list):
         if not value:
-            reader.fail("candidates", "a vote needs at least one candidate")
+            reader.fail("candidates", N_("a vote needs at least one candidate"))
             return ()
         if not all(isinstance(v, str) and v.strip() for v in value) or len(set(value)) != len(
             value
         ):
-            reader.fail("candidates", "must be a list of different, non-empty texts")
+            reader.fail("candidates", N_("must be a list of different, non-empty texts"))
             return ()
         return tuple(v.strip() for v in value)
-    reader.fail("candidates", 'must be "themes", "strategies" or a list of candidates')
+    reader.fail("candidates", N_('must be "themes", "strategies" or a list of candidates'))
     return "themes"
 
 
@@ -216,7 +233,7 @@ def _frameworks(top: Reader, problems: list) -> tuple[Framework, ...]:
     for index, raw in enumerate(top.tables("frameworks", max_items=10)):
         reader = Reader(raw, f"frameworks[{index}]", problems)
         framework_id = reader.slug("id")
-        _unique(reader, "id", framework_id, seen, "framework")
+        _unique(reader, "id", framework_id, seen, N_("duplicate framework id '{id}'"))
         title = reader.text("title", required=True, max_length=300)
         description = reader.text("description")
         strategy_ids: set[str] = set()
@@ -239,7 +256,7 @@ def _pillar(reader: Reader, problems: list, strategy_ids: set[str]) -> Pillar:
     for index, raw in enumerate(reader.tables("strategies", required=True, max_items=100)):
         strategy = Reader(raw, reader.path(f"strategies[{index}]"), problems)
         strategy_id = strategy.slug("id")
-        _unique(strategy, "id", strategy_id, strategy_ids, "strategy")
+        _unique(strategy, "id", strategy_id, strategy_ids, N_("duplicate strategy id '{id}'"))
         strategies.append(
             Strategy(
                 id=strategy_id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workshop.agenda.model import Agenda, AgendaError, Duration, Prompt, Segment, VoteSettings
 from workshop.agenda.parse import parse_agenda
 from workshop.agenda.toml_writer import to_toml
+from workshop.messages import N_, Message
 from workshop.models import SavedAgenda
 
 MAX_SAVED_PER_FACILITATOR = 200
@@ -76,13 +77,14 @@ def save_agenda(
     on the `id` field when the id is taken by the shared library or another own agenda."""
     taken = _own_ids(db, owner_id) - ({existing.agenda_id} if existing else set())
     if agenda.id in library_ids:
-        message = f"an agenda in the shared library already has the id '{agenda.id}'"
-        raise AgendaError([("id", message + "; choose another")])
+        message = N_("an agenda in the shared library already has the id '{id}'; choose another")
+        raise AgendaError([("id", Message(message, id=agenda.id))])
     if agenda.id in taken:
-        message = f"you already have another agenda with the id '{agenda.id}'"
-        raise AgendaError([("id", message + "; choose another")])
+        message = N_("you already have another agenda with the id '{id}'; choose another")
+        raise AgendaError([("id", Message(message, id=agenda.id))])
     if existing is None and len(taken) >= MAX_SAVED_PER_FACILITATOR:
-        raise AgendaError([("", f"you can keep at most {MAX_SAVED_PER_FACILITATOR} agendas")])
+        message = N_("you can keep at most {limit} agendas")
+        raise AgendaError([("", Message(message, limit=MAX_SAVED_PER_FACILITATOR))])
     saved = existing or SavedAgenda(owner_id=owner_id, created_at=now)
     saved.agenda_id = agenda.id
     saved.toml_text = to_toml(agenda)

@@ -28,6 +28,7 @@ from workshop.agenda.texts import (
     Translation,
 )
 from workshop.agenda.texts import find as find  # re-exported: a language's texts, or None
+from workshop.messages import N_
 
 if TYPE_CHECKING:
     from workshop.agenda.model import (
@@ -57,11 +58,11 @@ def parse(raw: Any, agenda: Agenda, problems: list) -> tuple[tuple[str, Translat
         table.seen.add(key)
         lang = str(key).lower()
         if lang == BASE_LANGUAGE:
-            table.fail(key, "English texts belong in the agenda's own fields")
+            table.fail(key, N_("English texts belong in the agenda's own fields"))
         elif not LANGUAGE.match(lang):
-            table.fail(key, "must be a language code such as 'es' or 'es-MX'")
+            table.fail(key, N_("must be a language code such as 'es' or 'es-MX'"))
         elif lang in parsed:
-            table.fail(key, f"duplicate language '{lang}'")
+            table.fail(key, N_("duplicate language '{lang}'"), lang=lang)
         else:
             parsed[lang] = _translation(Reader(value, table.path(key), problems), agenda)
     return tuple((lang, t) for lang, t in parsed.items() if t != Translation())
@@ -84,12 +85,12 @@ def _translation(reader: Reader, agenda: Agenda) -> Translation:
     return translation
 
 
-WHAT = {
-    "join_questions": "join question",
-    "segments": "segment",
-    "prompts": "prompt",
-    "frameworks": "framework",
-    "strategies": "strategy",
+UNKNOWN = {
+    "join_questions": N_("no join question with id '{id}'"),
+    "segments": N_("no segment with id '{id}'"),
+    "prompts": N_("no prompt with id '{id}'"),
+    "frameworks": N_("no framework with id '{id}'"),
+    "strategies": N_("no strategy with id '{id}'"),
 }
 
 
@@ -103,7 +104,7 @@ def _by_id(reader: Reader, key: str, known: dict[str, Any], parse_one) -> tuple:
     for entry_id, value in table.data.items():
         table.seen.add(entry_id)
         if entry_id not in known:
-            table.fail(entry_id, f"no {WHAT[key]} with id '{entry_id}'")
+            table.fail(entry_id, UNKNOWN[key], id=entry_id)
             continue
         text = parse_one(Reader(value, table.path(entry_id), reader.problems), known[entry_id])
         if text != type(text)():
@@ -115,7 +116,12 @@ def _list(reader: Reader, key: str, english: tuple[str, ...]) -> tuple[str, ...]
     """A translated list has one entry per English entry, in the same order."""
     items = reader.strings(key)
     if items and len(items) != len(english):
-        reader.fail(key, f"needs one entry per English entry ({len(english)}), not {len(items)}")
+        reader.fail(
+            key,
+            N_("needs one entry per English entry ({expected}), not {count}"),
+            expected=len(english),
+            count=len(items),
+        )
         return ()
     return items
 
@@ -132,16 +138,23 @@ def _choices(reader: Reader, question: JoinQuestion) -> tuple[tuple[str, str], .
     if raw is None:
         return ()
     if question.kind != "choice":
-        reader.fail("choices", "only a choice question has choices")
+        reader.fail("choices", N_("only a choice question has choices"))
         return ()
     table = Reader(raw, reader.path("choices"), reader.problems)
     labels = []
     for value, label in table.data.items():
         table.seen.add(value)
         if value not in question.choices:
-            reader.fail("choices", f"'{value}' is not a choice of join question '{question.id}'")
+            reader.fail(
+                "choices",
+                N_("'{value}' is not a choice of join question '{id}'"),
+                value=value,
+                id=question.id,
+            )
         elif not isinstance(label, str) or not label.strip():
-            reader.fail("choices", f"the label for '{value}' must be a non-empty text")
+            reader.fail(
+                "choices", N_("the label for '{value}' must be a non-empty text"), value=value
+            )
         else:
             labels.append((value, label.strip()))
     return tuple(labels)
@@ -174,7 +187,12 @@ def _framework(reader: Reader, framework: Framework) -> FrameworkText:
 def _pillars(reader: Reader, pillars: tuple[Pillar, ...]) -> tuple[PillarText, ...]:
     raw = reader.tables("pillars", max_items=50)
     if len(raw) > len(pillars):
-        reader.fail("pillars", f"has {len(raw)} entries; the framework has {len(pillars)} pillars")
+        reader.fail(
+            "pillars",
+            N_("has {count} entries; the framework has {expected} pillars"),
+            count=len(raw),
+            expected=len(pillars),
+        )
         return ()
     return tuple(
         _pillar(Reader(item, reader.path(f"pillars[{index}]"), reader.problems), pillars[index])
@@ -207,7 +225,10 @@ def _details(reader: Reader, english_count: int) -> tuple[tuple[str, str], ...]:
     raw = reader.tables("details", max_items=30)
     if raw and len(raw) != english_count:
         reader.fail(
-            "details", f"needs one entry per English detail ({english_count}), not {len(raw)}"
+            "details",
+            N_("needs one entry per English detail ({expected}), not {count}"),
+            expected=english_count,
+            count=len(raw),
         )
         return ()
     pairs = []

@@ -1,6 +1,7 @@
 """Changes the editor's buttons make to its data: add, remove and move list entries, and
 add what a pasted outline holds. The data is the nested dict of `editor_data`; every
-function returns a changed copy and leaves what was typed elsewhere as it was. No Flask here.
+function returns a changed copy and leaves what was typed elsewhere as it was. What it says
+about the change is an English `Message`, shown in the reader's language. No Flask here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from workshop.agenda.model import Framework
 from workshop.agenda.outline import Reading, read_outline, slug_for
 from workshop.editor.data import LISTS, framework_to_form_data
+from workshop.messages import N_, Message
 
 ACTION = re.compile(r"^((?:[a-z_]+-\d+-)*[a-z_]+)(?:-(\d+))?:(add|remove|up|down)$")
 
@@ -21,7 +23,7 @@ ACTION = re.compile(r"^((?:[a-z_]+-\d+-)*[a-z_]+)(?:-(\d+))?:(add|remove|up|down
 class Change:
     data: dict[str, Any]
     focus: str = ""  # the form path to put the keyboard focus on afterwards
-    message: str = ""
+    message: str = ""  # a Message, when there is something to say
     preview: Reading | None = None  # a pasted outline read but not added: shown for checking
 
 
@@ -123,12 +125,16 @@ def merge_outline(
     reading = read_outline(outline, framework_id=slug_for("plan", _ids(frameworks), "plan"))
     parsed = reading.framework
     if not parsed.pillars:
-        message = "The outline has no bullet points or numbered items to read. Paste a list."
+        message = Message(
+            N_("The outline has no bullet points or numbered items to read. Paste a list.")
+        )
         return Change(data, focus="outline", message=message)
     if reading.doubts and not confirmed:
-        message = (
-            "The outline is read but not added yet: check what was read, below the outline, "
-            "then add it or change the outline."
+        message = Message(
+            N_(
+                "The outline is read but not added yet: check what was read, below the "
+                "outline, then add it or change the outline."
+            )
         )
         return Change(data, focus="outline-preview", message=message, preview=reading)
     if target is None:
@@ -177,16 +183,20 @@ def _matching_pillar(pillars: list[dict[str, Any]], title: str) -> dict[str, Any
     return next((p for p in pillars if (p.get("title") or "").casefold().strip() == wanted), None)
 
 
-def _count(number: int, singular: str, plural: str) -> str:
-    return f"{number} {singular if number == 1 else plural}"
+def _count(number: int, singular: str, plural: str) -> Message:
+    # English and Spanish both use the singular for 1 only.
+    return Message(singular if number == 1 else plural, n=number)
 
 
-def _summary(parsed: Framework) -> str:
+def _summary(parsed: Framework) -> Message:
     pillars = parsed.pillars
     strategies = sum(len(p.strategies) for p in pillars)
     examples = sum(len(p.examples) + sum(len(s.examples) for s in p.strategies) for p in pillars)
-    return (
-        f"Read {_count(len(pillars), 'pillar', 'pillars')}, "
-        f"{_count(strategies, 'strategy', 'strategies')} and "
-        f"{_count(examples, 'example', 'examples')} from the outline. Check them below, then save."
+    return Message(
+        N_(
+            "Read {pillars}, {strategies} and {examples} from the outline. Check them below, then save."
+        ),
+        pillars=_count(len(pillars), N_("{n} pillar"), N_("{n} pillars")),
+        strategies=_count(strategies, N_("{n} strategy"), N_("{n} strategies")),
+        examples=_count(examples, N_("{n} example"), N_("{n} examples")),
     )

@@ -248,12 +248,13 @@ def _strategy_dict(strategy: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def planned_label(data: dict[str, Any]) -> str:
-    """The planned total of the minutes typed so far ("30–45 min"); unreadable ones count 0."""
+def planned_duration(data: dict[str, Any]) -> Duration:
+    """The planned total of the minutes typed so far (30–45); unreadable ones count 0. The
+    page writes it the reader's way."""
     planned = limit = 0.0
     for segment in data.get("segments") or []:
         minutes = _minutes(segment.get("minutes"))
         low, high = minutes if isinstance(minutes, list) else (minutes, minutes)
         if isinstance(low, int | float) and isinstance(high, int | float):
             planned, limit = planned + low, limit + max(low, high)
-    return Duration(planned, limit).label()
+    return Duration(planned, limit)

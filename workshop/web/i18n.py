@@ -32,7 +32,7 @@ from flask_babel import (
 )
 
 from workshop.live import participants, workshops
-from workshop.messages import N_
+from workshop.messages import N_, Message
 
 LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -98,6 +98,18 @@ def message(template: str, **params: object) -> str:
     """A message marked with `N_` elsewhere, translated and filled in like an ActionError's."""
     text = gettext(template)
     return text.format(**params) if params else text
+
+
+def message_text(text: str) -> str:
+    """A domain `Message` in the reader's language, with its parameters that are Messages
+    too; any other text as it is (a name, or words the domain did not mark)."""
+    if not isinstance(text, Message):
+        return text
+    params = {
+        key: message_text(value) if isinstance(value, str) else value
+        for key, value in text.params.items()
+    }
+    return message(text.template, **params)
 
 
 # -- templates -------------------------------------------------------------------------------

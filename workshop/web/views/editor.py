@@ -3,7 +3,8 @@
 One page per agenda. Its buttons (add, remove, move, read an outline) post the whole form and
 get it back re-rendered with the change, so the editor works without JavaScript and keeps
 everything typed. Saving validates with `parse_agenda`, the same rules as a file in
-sessions/, and shows each problem beside its field.
+sessions/, and shows each problem beside its field. Its pages speak the reader's language;
+the domain's problems and notes (English `Message`s) are translated here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.utils import secure_filename
@@ -35,10 +37,11 @@ from workshop.editor.actions import Change, apply_action, merge_outline
 from workshop.editor.data import (
     agenda_to_form_data,
     form_data_to_dict,
-    planned_label,
+    planned_duration,
     with_translations,
 )
 from workshop.extensions import db
+from workshop.messages import N_
 from workshop.models import SavedAgenda
 from workshop.web import errors, i18n
 from workshop.web.editor_forms import AgendaForm, Problem, UploadForm, attach_problems
@@ -46,7 +49,7 @@ from workshop.web.form_size import read_oversized, size_text
 from workshop.web.forms import EmptyForm
 
 bp = Blueprint("editor", __name__, url_prefix="/facilitator/editor")
-EXPIRED = "The form expired. Reload the page and try again."
+EXPIRED = N_("The form expired. Reload the page and try again.")
 
 
 @bp.before_request
@@ -62,20 +65,20 @@ def _library_ids() -> set[str]:
 def _own_or_404(agenda_id: str) -> SavedAgenda:
     saved = agenda_store.find_saved(db.session, current_user.id, agenda_id)
     if saved is None:
-        abort(404, description="You have no agenda with that id.")
+        abort(404, description=gettext("You have no agenda with that id."))
     return saved
 
 
 def _any_or_404(agenda_id: str) -> Agenda:
     agenda = find_agenda(current_app, agenda_id, db.session, current_user.id)
     if agenda is None:
-        abort(404, description="No agenda with that id in the library.")
+        abort(404, description=gettext("No agenda with that id in the library."))
     return agenda
 
 
 def _require_csrf(form) -> None:
     if not form.validate_on_submit():
-        abort(400, description=EXPIRED)
+        abort(400, description=gettext(EXPIRED))
 
 
 @bp.app_context_processor
@@ -120,12 +123,13 @@ def _render(
         form=form,
         saved=saved,
         form_action=action,
-        planned=planned_label(form.data),
+        planned=i18n.duration_label(planned_duration(form.data)),
         focus=focus,
         problems=problems,
-        message=message,
+        message=i18n.message_text(message),
         open_here=open_here,
         preview=preview,
+        doubts=[i18n.message_text(doubt) for doubt in preview.doubts] if preview else [],
         max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
         max_size=size_text(current_app.config["MAX_CONTENT_LENGTH"]),
     )
@@ -194,7 +198,7 @@ def _save(form: AgendaForm, saved: SavedAgenda | None):
         problems = attach_problems(form, error.problems)
         return _render(form, saved, status=400, problems=problems)
     db.session.commit()
-    flash("Saved. Sessions already started keep the version they started with.")
+    flash(gettext("Saved. Sessions already started keep the version they started with."))
     return redirect(url_for("facilitator.agenda_detail", agenda_id=saved.agenda_id))
 
 
@@ -206,7 +210,7 @@ def copy(agenda_id: str):
         db.session, current_user.id, agenda, clock.now(), library_ids=_library_ids()
     )
     db.session.commit()
-    flash("This is your own copy: change what you need, then save.")
+    flash(gettext("This is your own copy: change what you need, then save."))
     return redirect(url_for("editor.edit", agenda_id=saved.agenda_id))
 
 
@@ -216,13 +220,16 @@ def delete(agenda_id: str):
     _require_csrf(EmptyForm())
     agenda_store.delete_saved(db.session, saved)
     db.session.commit()
-    flash(f"Deleted the agenda '{agenda_id}'. Sessions run from it keep their copy.")
+    flash(
+        gettext("Deleted the agenda '%(id)s'. Sessions run from it keep their copy.", id=agenda_id)
+    )
     return redirect(url_for("facilitator.dashboard"))
 
 
 @bp.get("/preview/<agenda_id>")
 def preview(agenda_id: str):
-    agenda = _any_or_404(agenda_id)
+    # What phones and the projector show a reader of this page's language.
+    agenda = _any_or_404(agenda_id).localized(i18n.current_language())
     frameworks = {framework.id: framework for framework in agenda.frameworks}
     return render_template(
         "editor/preview.html",
@@ -261,12 +268,23 @@ def upload():
         )
     except AgendaError as error:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, *error.lines(name)]
+        form.file.errors = [*form.file.errors, *_problem_lines(error, name)]
         return render_template("editor/upload.html", form=form), 400
     db.session.commit()
-    renamed = f" It is saved as '{saved.agenda_id}'." if saved.agenda_id != agenda.id else ""
-    flash(f"Uploaded {name}.{renamed}")
+    if saved.agenda_id != agenda.id:
+        flash(gettext("Uploaded %(file)s. It is saved as '%(id)s'.", file=name, id=saved.agenda_id))
+    else:
+        flash(gettext("Uploaded %(file)s.", file=name))
     return redirect(url_for("facilitator.agenda_detail", agenda_id=saved.agenda_id))
+
+
+def _problem_lines(error: AgendaError, source: str) -> list[str]:
+    """As `workshop check` lists them (`plan.toml: segments[0].title: is required`), in the
+    reader's language."""
+    return [
+        ": ".join(part for part in (source, where, i18n.message_text(what)) if part)
+        for where, what in error.problems
+    ]
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -279,7 +297,9 @@ def _too_large(error):
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if request.endpoint == "editor.upload":
         form = UploadForm(formdata=None)
-        form.file.errors = [f"The file is over the limit of {size_text(limit)}."]
+        form.file.errors = [
+            gettext("The file is over the limit of %(size)s.", size=size_text(limit))
+        ]
         return render_template("editor/upload.html", form=form), 413
     saved = None
     if request.endpoint == "editor.update":
@@ -289,22 +309,24 @@ def _too_large(error):
         return _nothing_kept(saved, request.content_length or 0, limit)
     form = AgendaForm(formdata=sent.kept)
     if not form.validate_on_submit():  # only a form of their own is shown back to them
-        return errors.error_page(BadRequest(EXPIRED))
+        return errors.error_page(BadRequest(gettext(EXPIRED)))
     problems = [_dropped(form, name, size, limit) for name, size in sent.dropped]
     return _render(form, saved, status=413, problems=problems)
 
 
 def _dropped(form: AgendaForm, name: str, size: int, limit: int) -> Problem:
     field = next((f for f in _all_fields(form) if f.name == name), None)
-    message = (
-        f"This was {size_text(size)}, more than the editor takes at once "
-        f"({size_text(limit)} for the whole form), so it was left out. "
-        "Everything else you typed is kept: paste a shorter part, then read it."
+    message = gettext(
+        "This was %(size)s, more than the editor takes at once (%(limit)s for the whole form), "
+        "so it was left out. Everything else you typed is kept: paste a shorter part, then "
+        "read it.",
+        size=size_text(size),
+        limit=size_text(limit),
     )
     if field is None:
         return Problem(name, message)
     field.errors = [message]
-    return Problem(field.label.text, message, field.id)
+    return Problem(str(field.label.text), message, field.id)
 
 
 def _all_fields(form):
@@ -321,10 +343,16 @@ def _all_fields(form):
 def _nothing_kept(saved: SavedAgenda | None, size: int, limit: int):
     agenda = agenda_store.agenda_of(saved) if saved else agenda_store.blank_agenda()
     form = _form_for(agenda, **({} if saved else {"agenda_id": ""}))
-    problem = Problem(
-        "The form",
-        f"What was sent ({size_text(size)}) is over the editor's limit of {size_text(limit)} "
-        "and could not be read, so nothing was changed: "
-        + ("this is the agenda as last saved." if saved else "this is a new, empty agenda."),
+    sent = gettext(
+        "What was sent (%(size)s) is over the editor's limit of %(limit)s and could not be "
+        "read, so nothing was changed:",
+        size=size_text(size),
+        limit=size_text(limit),
     )
+    shown = (
+        gettext("this is the agenda as last saved.")
+        if saved
+        else gettext("this is a new, empty agenda.")
+    )
+    problem = Problem(gettext("The form"), f"{sent} {shown}")
     return _render(form, saved, status=413, problems=[problem])
