@@ -163,6 +163,46 @@ def test_the_pdf_holds_the_same_ranking_and_matrix(region):
     assert "Arts and culture" in text and "Meetings" in text
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+# The roll-up PDF's fixed words, in Spanish, and the English a Spanish reader must not get.
+SPANISH_WORDS = {
+    "Cómo se clasifican las estrategias": "How strategies are ranked",
+    "Las estrategias en todas las mesas": "Strategies across tables",
+    "Temas regionales": "Regional themes",
+    "Participación": "Participation",
+    "No se cuentan (sin boletas): East": "Left out (no ballot)",
+    # the ranking rule, as the roll-up page says it in Spanish
+    "La puntuación de una estrategia es la media de sus partes en las mesas": "average of its",
+}
+
+
+def test_the_pdf_is_in_the_language_of_the_page_it_is_downloaded_from(region):
+    _, client, base = region
+    reply = client.get(f"{base}download/pdf", headers={"Accept-Language": "es"})
+    assert reply.status_code == 200
+    text = pdf_text(reply.data)
+    for spanish, english in SPANISH_WORDS.items():
+        assert spanish in text and english not in text, english
+    # the plan's strategies as the agenda names them in Spanish
+    assert "1. Acceso al cuidado infantil" in text and "Access to childcare" not in text
+    assert "41.7% (1)" in text
+
+
+def test_workshop_rollup_writes_a_spanish_pdf_when_asked(region, tmp_path):
+    app, _, _ = region
+    out = tmp_path / "resumen.pdf"
+    args = ["rollup", "SRT retrospectives", "--format", "pdf", "--out", str(out), "--lang", "es"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out.read_bytes())
+    assert "Cómo se clasifican las estrategias" in text and "How strategies" not in text
+    english = pdf_text(download(region, "pdf"))  # English stays the default
+    assert "How strategies are ranked" in english and "Cómo se clasifican" not in english
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "pdf"])
 def test_workshop_rollup_writes_what_the_page_downloads(region, tmp_path, fmt):
     app, _, base = region

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ from results_support import (
     recount,
 )
 from room import open_room
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workshop import clock
 from workshop.extensions import db
-from workshop.models import Participant, Response, Workshop
+from workshop.models import Candidate, Participant, Response, Theme, Workshop
 from workshop.results import exports, tables
 from workshop.results.build import build_results
 from workshop.results.model import FACILITATOR, SHARED
@@ -269,6 +270,61 @@ def test_text_the_pdf_fonts_lack_degrades_gracefully():
     assert pdf_text("Nguyễn Đức, Łódź") == "Nguyen ?uc, ?ódz"
     assert pdf_text("中文 🙂") == "?? ?"
     assert pdf_text("**bold** <b>x</b> {x}") == "**bold** <b>x</b> {x}"
+
+
+# -- the PDF in Spanish ----------------------------------------------------------------------
+
+SPANISH_HEADINGS = {  # the report's headings, and the English a Spanish reader must not get
+    "Prioridades": "Priorities",
+    "Los temas y las respuestas que los respaldan": "Themes and the responses behind them",
+    "Participación": "Participation",
+    "La agenda tal como se llevó a cabo": "The agenda as it ran",
+    "Minutos previstos": "Planned minutes",
+    "Clasificación final.": "Final ranking.",
+}
+
+
+@contextmanager
+def spanish_title(ref, title: str, title_es: str):
+    """The facilitators give a theme (and its candidate on the ballot) a Spanish title."""
+    with ref.room.app.app_context():
+        for model in (Theme, Candidate):
+            db.session.execute(update(model).where(model.title == title).values(title_es=title_es))
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with ref.room.app.app_context():
+            for model in (Theme, Candidate):
+                db.session.execute(update(model).where(model.title == title).values(title_es=""))
+            db.session.commit()
+
+
+def test_the_pdf_is_in_the_language_of_the_page_it_is_downloaded_from(ref):
+    url = f"/facilitator/w/{ref.session.id}/results/download/pdf"
+    with spanish_title(ref, "Childcare", "Cuidado infantil"):
+        reply = ref.host.get(url, headers={"Accept-Language": "es"})
+    assert reply.status_code == 200
+    lines = pdf_lines(reply.data)
+    text = "\n".join(lines)
+    for spanish, english in SPANISH_HEADINGS.items():
+        assert spanish in text and english not in text, english
+    assert "10 puntos · 2 primeras opciones · 4 boletas" in lines
+    assert "2. Cuidado infantil" in lines  # the theme's Spanish title
+    assert "Al mirar hacia atrás el último año de nuestra mesa subregional" in text  # the agenda's
+    assert re.search(r"Participante \d", text) and not re.search(r"Participant \d", text)
+    assert "points ·" not in text and "ballots cast" not in text
+    english = "\n".join(pdf_lines(download(ref, "pdf")))
+    assert "Priorities" in english and "2. Childcare" in english and "Prioridades" not in english
+
+
+def test_workshop_export_writes_a_spanish_pdf_when_asked(ref, tmp_path):
+    out = tmp_path / "informe.pdf"
+    args = ["export", ref.session.code, "--format", "pdf", "--out", str(out), "--lang", "es"]
+    result = ref.room.app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    text = "\n".join(pdf_lines(out.read_bytes()))
+    assert "Prioridades" in text and "Priorities" not in text
 
 
 # -- privacy ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from workshop.agenda.library import read_agenda_file, summary
 from workshop.agenda.model import AgendaError
 from workshop.ids import as_id
 from workshop.messages import ActionError
+from workshop.web import i18n
 
 
 def _app():
@@ -157,6 +158,21 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
         )
 
 
+# The PDF reports are written in one language; the other formats are always in English.
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(list(i18n.LANGUAGES)),
+    default="en",
+    show_default=True,
+    help="The language of a PDF (csv, xlsx and json are in English).",
+)
+
+
+def _pdf_language(lang: str):
+    """Translates with the app's catalogs: call it inside the app context."""
+    return i18n.language(lang)
+
+
 @main.command("export")
 @click.argument("session")
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
@@ -164,7 +180,8 @@ def rehearse_command(session: str, participants: int, url: str, seed: int, pace:
 @click.option(
     "--shared", is_flag=True, help="What a share link shows: no names, no hidden answers."
 )
-def export_command(session: str, fmt: str, out: Path, shared: bool) -> None:
+@LANG_OPTION
+def export_command(session: str, fmt: str, out: Path, shared: bool, lang: str) -> None:
     """Write a session's results (SESSION: its number or join code) to a file."""
     from workshop import clock
     from workshop.results import exports
@@ -178,12 +195,16 @@ def export_command(session: str, fmt: str, out: Path, shared: bool) -> None:
         try:
             workshop = _find_workshop(db.session, session)
             audience = SHARED if shared else FACILITATOR
-            found = build_results(db.session, workshop, clock.now(), audience)
+            words = lang if fmt == "pdf" else ""  # the agenda's texts in the PDF's language
+            found = build_results(db.session, workshop, clock.now(), audience, words)
         except SQLAlchemyError:
             raise click.ClickException(
                 "the database is not ready: run `workshop init-db` first"
             ) from None
-        body = exports.RENDERERS[fmt](found)
+        if fmt == "pdf":
+            body = exports.to_pdf(found, _pdf_language(lang))
+        else:
+            body = exports.RENDERERS[fmt](found)
     try:
         out.write_bytes(body)
     except OSError as error:
@@ -286,7 +307,8 @@ def _collection(db, name: str, owner: str | None):
 @click.argument("collection")
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def rollup_command(collection: str, fmt: str, out: Path) -> None:
+@LANG_OPTION
+def rollup_command(collection: str, fmt: str, out: Path, lang: str) -> None:
     """Write a collection's roll-up (COLLECTION: its number or name) to a file."""
     from workshop import clock
     from workshop.collections import exports
@@ -303,7 +325,10 @@ def rollup_command(collection: str, fmt: str, out: Path) -> None:
             raise click.ClickException(
                 "the database is not ready: run `workshop init-db` first"
             ) from None
-        body = exports.RENDERERS[fmt](rollup)
+        if fmt == "pdf":
+            body = exports.to_pdf(rollup, _pdf_language(lang))
+        else:
+            body = exports.RENDERERS[fmt](rollup)
     try:
         out.write_bytes(body)
     except OSError as error:

@@ -4,9 +4,13 @@ Domain modules raise `ActionError` with an English template marked with `N_` (a 
 pybabel extracts) plus its parameters; the edges translate it into the reader's language
 (`web.i18n.error_text`). Problems they return instead of raising are `Message`s, English
 strings that carry their template and parameters the same way (`web.i18n.message_text`).
+Code that writes a whole document in one language (the PDF reports) is handed a `Language`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name pybabel looks for
@@ -42,3 +46,26 @@ class Message(str):
         text = super().__new__(cls, template.format(**params) if params else template)
         text.template, text.params = template, params
         return text
+
+
+def _untranslated(template: str) -> str:
+    return template
+
+
+@dataclass(frozen=True)
+class Language:
+    """The language a document is written in, for domain code that writes one whole (the PDF
+    reports): its code, for texts a results file carries in several languages, and a function
+    translating the document's `N_` templates into it. The edge that knows the reader makes
+    it (`web.i18n.language`)."""
+
+    code: str = "en"
+    translate: Callable[[str], str] = _untranslated
+
+    def say(self, template: str, **params: object) -> str:
+        """An `N_` template in this language, filled in."""
+        text = self.translate(template)
+        return text.format(**params) if params else text
+
+
+ENGLISH = Language()

@@ -12,6 +12,7 @@ from typing import Any
 from workshop.collections.model import WEIGHTINGS, Cell, RankedItem, Rollup, Table
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import number, sheets
+from workshop.messages import ENGLISH, Language
 from workshop.results.exports import FORMATS, csv_zip, workbook
 from workshop.results.tables import iso
 
@@ -37,10 +38,11 @@ def to_json(rollup: Rollup) -> bytes:
     return json.dumps(to_dict(rollup), ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_pdf(rollup: Rollup) -> bytes:
+def to_pdf(rollup: Rollup, language: Language = ENGLISH) -> bytes:
+    """The printable roll-up, in `language`; the other formats are in English."""
     from workshop.collections.pdf_report import render
 
-    return render(rollup)
+    return render(rollup, language)
 
 
 def share(value: Fraction) -> float:

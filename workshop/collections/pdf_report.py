@@ -2,7 +2,9 @@
 strategies matrix shaded like the page's heat map (with its numbers), regional themes with
 their rank at each table, what is not in the plan, participation and movement over time.
 User text is drawn as plain text; characters the PDF fonts lack degrade as in a session's
-report (`results.pdf_report.pdf_text`)."""
+report (`results.pdf_report.pdf_text`). Written in one `Language`, as a session's report is:
+its fixed words translated, and the plan's strategies and the tables' themes named as the
+roll-up page names them for a reader of that language."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from fpdf.fonts import FontFace
 from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import heat_level, pct, table_rank
-from workshop.results.pdf_report import FONT, INK, MUTED, pdf_text
+from workshop.messages import ENGLISH, N_, Language
+from workshop.results.pdf_report import FONT, INK, MUTED, pdf_text, role_name
 from workshop.results.pdf_report import Report as _Report
-from workshop.results.tables import iso, role_label
+from workshop.results.tables import iso
 
 PLAIN, NO_VOTE = FontFace(color=INK, fill_color=(255, 255, 255)), (236, 239, 242)
 # The page's heat-map steps (share of a table's points), lightest first, as RGB.
@@ -27,8 +30,8 @@ HEAT = (
 )
 
 
-def render(rollup: Rollup) -> bytes:
-    pdf = _Report(rollup.name)
+def render(rollup: Rollup, language: Language = ENGLISH) -> bytes:
+    pdf = _Report(rollup.name, language)
     pdf.set_title(pdf_text(rollup.name))
     pdf.set_creator("workshop")
     pdf.set_creation_date(rollup.generated_at)
@@ -36,8 +39,12 @@ def render(rollup: Rollup) -> bytes:
     pdf.heading(rollup.name, size=18)
     pdf.set_text_color(*MUTED)
     pdf.paragraph(
-        f"Regional roll-up of {len(rollup.tables)} tables "
-        f"({len(rollup.voting_tables)} voted) - as of {iso(rollup.generated_at)}"
+        pdf.say(
+            N_("Regional roll-up of {tables} tables ({voted} voted) - as of {moment}"),
+            tables=len(rollup.tables),
+            voted=len(rollup.voting_tables),
+            moment=iso(rollup.generated_at),
+        )
     )
     pdf.set_text_color(*INK)
     _rule(pdf)
@@ -51,31 +58,51 @@ def render(rollup: Rollup) -> bytes:
 
 
 def _rule(pdf: _Report) -> None:
-    pdf.heading("How strategies are ranked", size=12)
+    pdf.heading(pdf.say(N_("How strategies are ranked")), size=12)
     for text in paragraphs(EQUAL):
-        pdf.paragraph(text, size=9)
-    pdf.paragraph("Weighted by participants: " + paragraphs(PARTICIPANTS)[2], size=9)
+        pdf.paragraph(pdf.say(text), size=9)
+    weighted = pdf.say(paragraphs(PARTICIPANTS)[2])
+    pdf.paragraph(pdf.say(N_("Weighted by participants: {rule}"), rule=weighted), size=9)
+
+
+def _name(pdf: _Report, rollup: Rollup, key: str, name: str) -> str:
+    """A strategy as the page names it in the report's language; a regional theme as named."""
+    strategy = rollup.plan.get(key)
+    return strategy.name_in(pdf.language.code) if strategy else name
+
+
+def _tied(pdf: _Report, tied: bool) -> str:
+    return " " + pdf.say(N_("(tied)")) if tied else ""
 
 
 def _ranking(pdf: _Report, rollup: Rollup) -> None:
-    pdf.heading("Strategies across tables")
+    pdf.heading(pdf.say(N_("Strategies across tables")))
     ranked = [i for i in rollup.strategies if i.scores[EQUAL].rank is not None]
     top = max((float(i.scores[EQUAL].value) for i in ranked), default=0)
     for item in ranked:
-        score = item.scores[EQUAL]
-        tied = " (tied)" if score.tied else ""
-        figures = (
-            f"{pct(score.value)}% · weighted by participants {pct(item.scores[PARTICIPANTS].value)}%"
-            f" (rank {item.scores[PARTICIPANTS].rank}) · first at {item.first_at},"
-            f" named at {item.named_at}"
+        score, weighted = item.scores[EQUAL], item.scores[PARTICIPANTS]
+        figures = pdf.say(
+            N_(
+                "{share}% · weighted by participants {weighted}% (rank {rank}) · first at "
+                "{first}, named at {named}"
+            ),
+            share=pct(score.value),
+            weighted=pct(weighted.value),
+            rank=weighted.rank,
+            first=item.first_at,
+            named=item.named_at,
         )
-        pdf.bar(f"{score.rank}. {item.name}{tied}", float(score.value), top, figures)
-    unnamed = [i.name for i in rollup.strategies if i.scores[EQUAL].rank is None]
+        title = f"{score.rank}. {_name(pdf, rollup, item.key, item.name)}{_tied(pdf, score.tied)}"
+        pdf.bar(title, float(score.value), top, figures)
+    unnamed = [
+        _name(pdf, rollup, i.key, i.name) for i in rollup.strategies if i.scores[EQUAL].rank is None
+    ]
     if unnamed:
-        pdf.paragraph("No table gave points to: " + "; ".join(unnamed), style="I", size=9)
+        text = pdf.say(N_("No table gave points to: {names}"), names="; ".join(unnamed))
+        pdf.paragraph(text, style="I", size=9)
     if rollup.quiet_tables:
         names = "; ".join(t.name for t in rollup.quiet_tables)
-        pdf.paragraph(f"Left out (no ballot): {names}", style="I", size=9)
+        pdf.paragraph(pdf.say(N_("Left out (no ballot): {names}"), names=names), style="I", size=9)
 
 
 # Tables side by side on one landscape page: beyond this a cell is too narrow for "41.7% (12)",
@@ -86,17 +113,23 @@ TABLES_PER_BLOCK = 12
 def _matrix(pdf: _Report, rollup: Rollup) -> None:
     """Strategies down, tables across; each cell the share in % (rank), shaded."""
     pdf.add_page(orientation="L")
-    pdf.heading("Tables x strategies (share of each table's points, rank at the table)")
+    pdf.heading(
+        pdf.say(N_("Tables x strategies (share of each table's points, rank at the table)"))
+    )
     tables = list(enumerate(rollup.tables))
     blocks = [tables[i : i + TABLES_PER_BLOCK] for i in range(0, len(tables), TABLES_PER_BLOCK)]
     for block in blocks or [[]]:
         if len(blocks) > 1:
             first, last = block[0][0] + 1, block[-1][0] + 1
-            pdf.paragraph(f"Tables {first}-{last} of {len(tables)}", style="B", size=9)
+            which = pdf.say(
+                N_("Tables {first}-{last} of {count}"), first=first, last=last, count=len(tables)
+            )
+            pdf.paragraph(which, style="B", size=9)
         _matrix_block(pdf, rollup, block)
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(*MUTED)
-    pdf.paragraph("Grey, empty: the table held no vote. '-': the table gave it no points.", size=8)
+    legend = N_("Grey, empty: the table held no vote. '-': the table gave it no points.")
+    pdf.paragraph(pdf.say(legend), size=8)
     pdf.set_text_color(*INK)
 
 
@@ -106,7 +139,9 @@ def _matrix_block(pdf: _Report, rollup: Rollup, block: list) -> None:
     name_width = min(70, pdf.epw * 0.3)
     cell_width = (pdf.epw - name_width) / across
     pdf.set_font(FONT, "", 7 if across > 8 else 8)
-    heads = ["Strategy"] + [t.name + ("" if t.voted else " (no vote)") for _, t in block]
+    heads = [pdf.say(N_("Strategy"))] + [
+        t.name if t.voted else pdf.say(N_("{table} (no vote)"), table=t.name) for _, t in block
+    ]
     header_style = FontFace(emphasis="BOLD", fill_color=HEAT[1])
     with pdf.table(
         width=name_width + cell_width * len(block),
@@ -120,7 +155,7 @@ def _matrix_block(pdf: _Report, rollup: Rollup, block: list) -> None:
         table.row([pdf_text(h) for h in heads])
         for item in rollup.strategies:
             row = table.row()
-            row.cell(pdf_text(item.name), style=PLAIN)
+            row.cell(pdf_text(_name(pdf, rollup, item.key, item.name)), style=PLAIN)
             for index, _ in block:
                 _matrix_cell(row, item.cells[index])
     pdf.ln(3)
@@ -138,63 +173,86 @@ def _matrix_cell(row, cell) -> None:
 
 def _regional(pdf: _Report, rollup: Rollup) -> None:
     pdf.add_page()
-    pdf.heading("Regional themes")
+    pdf.heading(pdf.say(N_("Regional themes")))
     if not rollup.regional:
-        pdf.paragraph("No regional theme has been confirmed yet.")
+        pdf.paragraph(pdf.say(N_("No regional theme has been confirmed yet.")))
     for entry in rollup.regional:
         score = entry.item.scores[EQUAL]
         rank = f"{score.rank}. " if score.rank else ""
         pdf.paragraph(f"{rank}{entry.item.name} - {pct(score.value)}%", style="B", size=11)
         for index, theme in entry.members:
             table = rollup.tables[index]
-            pdf.paragraph(
-                f"{table.name}: “{theme.title}”, rank {table_rank(table, theme.rank)}",
-                style="I",
-                size=9,
+            member = pdf.say(
+                N_("{table}: “{title}”, rank {rank}"),
+                table=table.name,
+                title=theme.title_in(pdf.language.code),
+                rank=pdf.say(table_rank(table, theme.rank)),  # a number, or why there is none
             )
+            pdf.paragraph(member, style="I", size=9)
             for answer in theme.answers:
                 pdf.paragraph(f"- {answer.text}", size=9)
 
 
 def _off_plan(pdf: _Report, rollup: Rollup) -> None:
-    pdf.heading("Not in the plan")
+    pdf.heading(pdf.say(N_("Not in the plan")))
     if not rollup.off_plan:
-        pdf.paragraph("Every theme a table gave points to serves a strategy of the plan.")
+        pdf.paragraph(
+            pdf.say(N_("Every theme a table gave points to serves a strategy of the plan."))
+        )
     for o in rollup.off_plan:
-        group = f" (regional theme: {o.regional_title})" if o.regional_title else ""
-        table = rollup.tables[o.table_index].name
-        pdf.paragraph(f"{table}: {o.theme.title} - rank {o.theme.rank}, {pct(o.share)}%{group}")
+        line = pdf.say(
+            N_("{table}: {title} - rank {rank}, {share}%"),
+            table=rollup.tables[o.table_index].name,
+            title=o.theme.title_in(pdf.language.code),
+            rank=o.theme.rank,
+            share=pct(o.share),
+        )
+        if o.regional_title:
+            line += " " + pdf.say(N_("(regional theme: {title})"), title=o.regional_title)
+        pdf.paragraph(line)
 
 
 def _participation(pdf: _Report, rollup: Rollup) -> None:
-    pdf.heading("Participation")
+    pdf.heading(pdf.say(N_("Participation")))
     for table in rollup.tables:
         snap = table.snapshot
-        roles = ", ".join(f"{role_label(r.role)} {r.participants}" for r in snap.by_role)
-        ballots = snap.vote.ballots_cast if snap.vote else 0
-        pdf.paragraph(
-            f"{table.name}: {snap.participants} participants, {snap.responding} answered, "
-            f"{ballots} ballots ({roles})",
-            size=9,
+        roles = ", ".join(f"{role_name(pdf, r.role)} {r.participants}" for r in snap.by_role)
+        line = pdf.say(
+            N_(
+                "{table}: {participants} participants, {responding} answered, {ballots} ballots ({roles})"
+            ),
+            table=table.name,
+            participants=snap.participants,
+            responding=snap.responding,
+            ballots=snap.vote.ballots_cast if snap.vote else 0,
+            roles=roles,
         )
+        pdf.paragraph(line, size=9)
     questions: dict[str, int] = {}
     for table in rollup.tables:
         for q in table.snapshot.per_question:
             questions[q.question] = questions.get(q.question, 0) + q.answers
     for question, count in questions.items():
-        pdf.paragraph(f"{question}: {count} answers", size=9)
+        answers = pdf.say(N_("{question}: {count} answers"), question=question, count=count)
+        pdf.paragraph(answers, size=9)
 
 
 def _over_time(pdf: _Report, rollup: Rollup) -> None:
     moved = rollup.over_time
     if moved is None:
         return
-    pdf.heading(f"Since {moved.earlier_name}")
-    pdf.paragraph(f"Tables in both rounds: {', '.join(moved.tables) or 'none'}", size=9)
+    pdf.heading(pdf.say(N_("Since {name}"), name=moved.earlier_name))
+    tables = ", ".join(moved.tables) or pdf.say(N_("none"))
+    pdf.paragraph(pdf.say(N_("Tables in both rounds: {tables}"), tables=tables), size=9)
     for m in (*moved.strategies, *moved.regional):
         change = pct(m.value) - pct(m.earlier_value)
-        pdf.paragraph(
-            f"{m.name}: rank {m.earlier_rank or '-'} -> {m.rank or '-'}, "
-            f"{pct(m.earlier_value)}% -> {pct(m.value)}% ({change:+.1f})",
-            size=9,
+        line = pdf.say(
+            N_("{name}: rank {earlier_rank} -> {rank}, {earlier_share}% -> {share}% ({change})"),
+            name=_name(pdf, rollup, m.key, m.name),
+            earlier_rank=m.earlier_rank or "-",
+            rank=m.rank or "-",
+            earlier_share=pct(m.earlier_value),
+            share=pct(m.value),
+            change=f"{change:+.1f}",
         )
+        pdf.paragraph(line, size=9)

@@ -1,5 +1,6 @@
-"""The ranking rule in plain words: the page shows it (translated), the downloads carry it (in
-English, like the rest of their text). `rollup.py` is its implementation."""
+"""The ranking rule in plain words: the page and the PDF show it in the reader's language, the
+other downloads carry it in English, like the rest of their text. `rollup.py` is its
+implementation."""
 
 from __future__ import annotations
 

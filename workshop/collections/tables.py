@@ -10,6 +10,7 @@ from typing import Any
 
 from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup, Score, Table
 from workshop.collections.rule import paragraphs
+from workshop.messages import N_
 from workshop.results.tables import Table as Sheet
 from workshop.results.tables import iso, role_label, yes_no
 
@@ -163,9 +164,10 @@ def regional_table(rollup: Rollup) -> Sheet:
 
 
 def table_rank(table: Table, rank: int | None) -> str:
+    """A theme's rank at its table, or why it has none (English; the PDF translates it)."""
     if not table.voted:
-        return "no vote"
-    return "not on the ballot" if rank is None else str(rank)
+        return N_("no vote")
+    return N_("not on the ballot") if rank is None else str(rank)
 
 
 def regional_answers_table(rollup: Rollup) -> Sheet:

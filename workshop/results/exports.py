@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from workshop.messages import ENGLISH, Language
 from workshop.results.model import ResponseRow, Results
 from workshop.results.tables import (
     FORMULA_STARTS,
@@ -271,10 +272,12 @@ def _participation_dict(results: Results) -> dict[str, Any]:
 # -- PDF --------------------------------------------------------------------------------
 
 
-def to_pdf(results: Results) -> bytes:
+def to_pdf(results: Results, language: Language = ENGLISH) -> bytes:
+    """The printable report, in `language` (build `results` in it too); the other formats
+    are in English, whatever the reader's language."""
     from workshop.results.pdf_report import render
 
-    return render(results)
+    return render(results, language)
 
 
 RENDERERS: dict[str, Callable[[Results], bytes]] = {

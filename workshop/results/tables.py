@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from workshop.messages import N_
 from workshop.results.model import FACILITATOR, ResponseRow, Results
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-NO_ROLE = "No role given"
+NO_ROLE = N_("No role given")  # English in the spreadsheets; the PDF translates it
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,11 @@ def weighting() -> str:
 def download(rollup: Rollup, fmt: str):
     if fmt not in exports.RENDERERS:
         abort(404, description=gettext("No download in that format."))
-    response = current_app.response_class(
-        exports.RENDERERS[fmt](rollup), mimetype=exports.FORMATS[fmt][0]
-    )
+    if fmt == "pdf":  # the printable roll-up reads like the page it is downloaded from
+        body = exports.to_pdf(rollup, i18n.language())
+    else:
+        body = exports.RENDERERS[fmt](rollup)
+    response = current_app.response_class(body, mimetype=exports.FORMATS[fmt][0])
     name = exports.filename(rollup, fmt)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

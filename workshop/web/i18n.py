@@ -32,7 +32,7 @@ from flask_babel import (
 )
 
 from workshop.live import participants, workshops
-from workshop.messages import N_, Message
+from workshop.messages import N_, Language, Message
 
 LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -110,6 +110,27 @@ def message_text(text: str) -> str:
         for key, value in text.params.items()
     }
     return message(text.template, **params)
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """Translates `N_` templates into `lang`, with or without a request (a download made for
+    its reader, or the command line). Each template is looked up once."""
+    translated: dict[str, str] = {}
+
+    def translate(template: str) -> str:
+        if template not in translated:
+            with force_locale(lang):
+                translated[template] = gettext(template)
+        return translated[template]
+
+    return translate
+
+
+def language(lang: str | None = None) -> Language:
+    """A document's language for domain code that writes one (the PDF reports): `lang`, or
+    the reader's."""
+    lang = lang or current_language()
+    return Language(lang, translator(lang))
 
 
 # -- templates -------------------------------------------------------------------------------

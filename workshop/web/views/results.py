@@ -65,10 +65,15 @@ def _results(workshop: Workshop, audience: str, *, page: bool = False) -> Result
     return build_results(db.session, workshop, clock.now(), audience, lang)
 
 
-def _download(results: Results, fmt: str):
+def _download(workshop: Workshop, audience: str, fmt: str):
     if fmt not in RENDERERS:
         abort(404, description=gettext("No download in that format."))
-    body = RENDERERS[fmt](results)
+    if fmt == "pdf":  # the printable report reads like the page it is downloaded from
+        results = _results(workshop, audience, page=True)
+        body = exports.to_pdf(results, i18n.language())
+    else:
+        results = _results(workshop, audience)
+        body = RENDERERS[fmt](results)
     response = current_app.response_class(body, mimetype=exports.FORMATS[fmt][0])
     response.headers["Content-Disposition"] = attachment(
         exports.filename(results, fmt), exports.filename(results, fmt, ascii_only=False)
@@ -109,7 +114,7 @@ def page(workshop_id: int):
 @bp.get("/facilitator/w/<int:workshop_id>/results/download/<fmt>")
 @login_required
 def download(workshop_id: int, fmt: str):
-    return _download(_results(own_workshop(workshop_id), FACILITATOR), fmt)
+    return _download(own_workshop(workshop_id), FACILITATOR, fmt)
 
 
 @bp.get("/api/workshops/<int:workshop_id>/results")
@@ -208,11 +213,15 @@ def revoke_link(workshop_id: int, link_id: int):
 # -- share-link holders ---------------------------------------------------------------------
 
 
-def _shared_results(token: str, *, page: bool = False) -> Results:
+def _shared_workshop(token: str) -> Workshop:
     link = sharing.find_active(db.session, token, clock.now())
     if link is None:
         abort(404, description=gettext(INVALID_LINK))
-    return _results(db.session.get(Workshop, link.workshop_id), SHARED, page=page)
+    return db.session.get(Workshop, link.workshop_id)
+
+
+def _shared_results(token: str, *, page: bool = False) -> Results:
+    return _results(_shared_workshop(token), SHARED, page=page)
 
 
 @bp.after_request
@@ -237,7 +246,7 @@ def shared_page(token: str):
 
 @bp.get("/shared/<token>/download/<fmt>")
 def shared_download(token: str, fmt: str):
-    return _download(_shared_results(token), fmt)
+    return _download(_shared_workshop(token), SHARED, fmt)
 
 
 @bp.get("/api/share/<token>/results")
