@@ -47,8 +47,7 @@ class Facilitator:
 @pytest.fixture
 def server(tmp_path):
     live = LiveServer(tmp_path / "instance", {"WORKSHOP_BROADCAST_INTERVAL": "0.1"})
-    live.cli("init-db")
-    live.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    live.prepare(EMAIL, PASSWORD)
     yield live.start()
     live.stop()
 

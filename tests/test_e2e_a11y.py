@@ -156,16 +156,7 @@ def room(tmp_path_factory):
 
 
 def prepare_database(server: LiveServer) -> None:
-    """`workshop init-db` and `workshop create-facilitator`, run in this process: the same
-    commands as `server.cli(...)`, without starting Python twice more."""
-    from click.testing import CliRunner
-
-    from workshop.cli import main
-
-    env = {"WORKSHOP_INSTANCE_PATH": str(server.instance)}
-    for args in (["init-db"], ["create-facilitator", EMAIL, "--password", PASSWORD]):
-        result = CliRunner().invoke(main, args, env=env)
-        assert result.exit_code == 0, result.output
+    server.prepare(EMAIL, PASSWORD)
 
 
 def build_room(server: LiveServer) -> Room:

@@ -27,8 +27,7 @@ FORWARD_QUESTION = (
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("e2e"), env={"WORKSHOP_BROADCAST_INTERVAL": "0.2"})
-    live.cli("init-db")
-    live.cli("create-facilitator", FACILITATOR, "--password", PASSWORD)
+    live.prepare(FACILITATOR, PASSWORD)
     live.start()
     yield live
     live.stop()

@@ -79,8 +79,7 @@ def server(tmp_path_factory):
     live = LiveServer(
         tmp_path_factory.mktemp("console"), env={"WORKSHOP_BROADCAST_INTERVAL": "0.2"}
     )
-    live.cli("init-db")
-    live.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    live.prepare(EMAIL, PASSWORD)
     live.start()
     yield live
     live.stop()

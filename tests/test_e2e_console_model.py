@@ -53,8 +53,7 @@ def server(tmp_path_factory):
     live = LiveServer(
         tmp_path_factory.mktemp("console-model"), env={"WORKSHOP_BROADCAST_INTERVAL": "0.5"}
     )
-    live.cli("init-db")
-    live.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    live.prepare(EMAIL, PASSWORD)
     live.start()
     load_the_encoders(live)
     yield live

@@ -31,8 +31,7 @@ OUTLINE = """### Quality Job Access Strategies
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("e2e-editor"))
-    live.cli("init-db")
-    live.cli("create-facilitator", FACILITATOR, "--password", PASSWORD)
+    live.prepare(FACILITATOR, PASSWORD)
     live.start()
     yield live
     live.stop()

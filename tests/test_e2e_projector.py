@@ -102,8 +102,7 @@ def server(tmp_path_factory):
     port = free_port()
     public = {"WORKSHOP_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     server = LiveServer(tmp_path_factory.mktemp("projector"), env=public, port=port)
-    server.cli("init-db")
-    server.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    server.prepare(EMAIL, PASSWORD)
     server.start()
     yield server
     server.stop()

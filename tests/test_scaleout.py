@@ -58,8 +58,7 @@ def two_servers(tmp_path, postgres_url, redis_url):
         "WORKSHOP_LOGIN_FAILURES_PER_MINUTE": str(LOGIN_FAILURES),
     }
     first = LiveServer(tmp_path / "a", env)
-    first.cli("init-db")
-    first.cli("create-facilitator", EMAIL, "--password", PASSWORD)
+    first.prepare(EMAIL, PASSWORD)
     second = LiveServer(tmp_path / "b", env)
     servers = [first.start(), second.start()]
     yield servers
