@@ -37,6 +37,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Settings the commands do not need and this process must not take on: an app made with a
+# message queue sets it on the one Socket.IO extension for good, and every later test in this
+# process that uses Flask-SocketIO's test client fails ("cannot be used with a message queue").
+WITHOUT_A_QUEUE = ("WORKSHOP_MESSAGE_QUEUE", "WORKSHOP_MESSAGE_QUEUE_CHANNEL")
+
+
 class LiveServer:
     """One server process; `restart()` keeps the port, the database and the secret key."""
 
@@ -72,7 +78,11 @@ class LiveServer:
         from workshop.cli import main
         from workshop.extensions import db
 
-        settings = {name: value for name, value in self.env.items() if name.startswith("WORKSHOP_")}
+        settings = {
+            name: value
+            for name, value in self.env.items()
+            if name.startswith("WORKSHOP_") and name not in WITHOUT_A_QUEUE
+        }
         runner = CliRunner()
         with runner.isolation(env=settings):
             app = create_app()
