@@ -65,6 +65,23 @@ def test_giving_way_happens_only_in_a_turn(ctx, monkeypatch):
     assert turns == ["phones first", "phones first"]
 
 
+def test_a_facilitator_gone_while_phones_go_first_gives_the_turn_back(ctx, monkeypatch):
+    """Its connection closed while it let the phones' events go first (the greenlet is
+    killed there): the next facilitator still gets a turn instead of waiting for good."""
+
+    def killed():
+        raise SystemExit("the facilitator's connection closed")
+
+    monkeypatch.setattr(facilitator_turns, "after_phones", killed)
+    with pytest.raises(SystemExit):
+        takes_turn(lambda: None)()
+    monkeypatch.setattr(facilitator_turns, "after_phones", lambda: None)
+    ran = threading.Event()
+    next_one = in_thread(ctx, takes_turn(ran.set))
+    next_one.join(5)
+    assert ran.is_set(), "the turn was never given back"
+
+
 def test_a_handler_inside_another_shares_its_turn(ctx):
     inner = takes_turn(lambda: "inner ran")
     assert takes_turn(inner)() == "inner ran"  # it would wait for itself otherwise

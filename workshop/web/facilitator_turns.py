@@ -101,9 +101,10 @@ def takes_turn(handler):
         turn = _turn()
         _let_go_of_the_database()
         turn.acquire()
-        after_phones()  # the click waited for its turn; phones that sent meanwhile go first
         token = _holding.set(True)
         try:
+            # Inside the try: a facilitator gone while it waits here still gives the turn back.
+            after_phones()  # the click waited for its turn; phones that sent meanwhile go first
             return handler(*args, **kwargs)
         finally:
             if _holding.get():  # not if it was lost while given back (`turn_given_back`)
