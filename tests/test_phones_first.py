@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 # A phone's ballot has arrived on its connection while other work runs; that work then lets
-# "waiting work" go first (`yielding` is what it calls). Printed: whether the ballot had been
+# the phones go first (`after_phones`). Printed: whether the ballot had been
 # read when the work went on, and how long the work waited on a loop that is never idle.
 BALLOT_DURING_OTHER_WORK = """
 from gevent import monkey
@@ -17,7 +17,6 @@ from workshop.web import phones_first
 
 create_app({"ASYNC_MODE": "gevent", "TESTING": True, "SECRET_KEY": "x",
             "INSTANCE_PATH": sys.argv[1], "DATABASE_URL": "sqlite://"})
-yielding = gevent.sleep if sys.argv[2] == "sleep(0)" else phones_first.after_phones
 
 phone, server_side = socket.socketpair()
 read = []
@@ -27,7 +26,7 @@ gevent.spawn(serve_the_phone)
 gevent.sleep(0.01)  # the server waits for the phone's next event
 
 phone.sendall(b"ballot")
-yielding()
+phones_first.after_phones()
 print(bool(read))
 
 def busy_room():  # something always ready to run: the loop is never idle
@@ -36,15 +35,15 @@ def busy_room():  # something always ready to run: the loop is never idle
 busy = gevent.spawn(busy_room)
 gevent.sleep(0)
 began = time.perf_counter()
-yielding()
+phones_first.after_phones()
 print(round(time.perf_counter() - began, 3))
 busy.kill()
 """
 
 
-def run(tmp_path, yielding: str) -> tuple[bool, float]:
+def run(tmp_path) -> tuple[bool, float]:
     result = subprocess.run(
-        [sys.executable, "-c", BALLOT_DURING_OTHER_WORK, str(tmp_path), yielding],
+        [sys.executable, "-c", BALLOT_DURING_OTHER_WORK, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -55,7 +54,7 @@ def run(tmp_path, yielding: str) -> tuple[bool, float]:
 
 
 def test_a_phone_event_that_has_arrived_is_served_before_other_work_goes_on(tmp_path):
-    ballot_read, waited = run(tmp_path, "after_phones")
+    ballot_read, waited = run(tmp_path)
     # With `gevent.sleep(0)` in its place (what facilitators' work and recounts did before)
     # the work goes on first: the loop runs the sleeper again before it reads connections.
     assert ballot_read, "the work went on before the phone's waiting event was read"

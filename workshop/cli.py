@@ -168,11 +168,6 @@ LANG_OPTION = click.option(
 )
 
 
-def _pdf_language(lang: str):
-    """Translates with the app's catalogs: call it inside the app context."""
-    return i18n.language(lang)
-
-
 @main.command("export")
 @click.argument("session")
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
@@ -202,7 +197,7 @@ def export_command(session: str, fmt: str, out: Path, shared: bool, lang: str) -
                 "the database is not ready: run `workshop init-db` first"
             ) from None
         if fmt == "pdf":
-            body = exports.to_pdf(found, _pdf_language(lang))
+            body = exports.to_pdf(found, i18n.language(lang))
         else:
             body = exports.RENDERERS[fmt](found)
     try:
@@ -326,7 +321,7 @@ def rollup_command(collection: str, fmt: str, out: Path, lang: str) -> None:
                 "the database is not ready: run `workshop init-db` first"
             ) from None
         if fmt == "pdf":
-            body = exports.to_pdf(rollup, _pdf_language(lang))
+            body = exports.to_pdf(rollup, i18n.language(lang))
         else:
             body = exports.RENDERERS[fmt](rollup)
     try:

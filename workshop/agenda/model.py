@@ -8,6 +8,7 @@ gives the agenda as a reader of that language sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from workshop.agenda.reader import SLUG as SLUG  # re-exported: the id rule is the agenda's
@@ -38,9 +39,11 @@ class AgendaError(ValueError):
             "; ".join(f"{where}: {what}" if where else what for where, what in problems)
         )
 
-    def lines(self, source: str) -> list[str]:
+    def lines(self, source: str, say: Callable[[str], str] = str) -> list[str]:
+        """`source: where: what` per problem; `say` words each `what` (the editor: in the
+        reader's language)."""
         return [
-            f"{source}: {where}: {what}" if where else f"{source}: {what}"
+            f"{source}: {where}: {say(what)}" if where else f"{source}: {say(what)}"
             for where, what in self.problems
         ]
 

@@ -268,7 +268,7 @@ def upload():
         )
     except AgendaError as error:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, *_problem_lines(error, name)]
+        form.file.errors = [*form.file.errors, *error.lines(name, i18n.message_text)]
         return render_template("editor/upload.html", form=form), 400
     db.session.commit()
     if saved.agenda_id != agenda.id:
@@ -276,15 +276,6 @@ def upload():
     else:
         flash(gettext("Uploaded %(file)s.", file=name))
     return redirect(url_for("facilitator.agenda_detail", agenda_id=saved.agenda_id))
-
-
-def _problem_lines(error: AgendaError, source: str) -> list[str]:
-    """As `workshop check` lists them (`plan.toml: segments[0].title: is required`), in the
-    reader's language."""
-    return [
-        ": ".join(part for part in (source, where, i18n.message_text(what)) if part)
-        for where, what in error.problems
-    ]
 
 
 @bp.errorhandler(RequestEntityTooLarge)
