@@ -239,6 +239,45 @@ def wait_stored(server, session, text: str, title: str | None, tries: int = 50) 
         time.sleep(0.1)
 
 
+def test_a_box_ticked_while_the_board_refreshes_stays_ticked(server, desk):
+    """The board redraws itself after every move. A tick made while that redraw is on its way
+    is the person's next move: it must survive the redraw (it used to be lost, and a drag then
+    moved one answer of the two ticked)."""
+    from playwright.sync_api import expect
+
+    _, session = small_board(server)
+    board = desk.new_page()
+    board.goto(f"{server.url}{session.console}/board/?lang=en")
+    fragment = board.locator("#board").get_attribute("data-fragment")
+    held = []
+
+    def hold(route):  # the first redraw waits until let go
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    board.route(f"**{fragment}*", hold)
+    card(board, "Buses that reach").drag_to(theme(board, "Transit"))
+    for _ in range(100):
+        if held:
+            break
+        board.wait_for_timeout(50)
+    assert held, "the board asked for no redraw after a move"
+    card(board, "Childcare during").get_by_role("checkbox").check()
+    board.evaluate("document.querySelector('#board .answer-card').dataset.before = 'yes'")
+    held[0].continue_()
+    expect(board.locator("#board [data-before]")).to_have_count(0)  # the new board is in
+    expect(card(board, "Childcare during").get_by_role("checkbox")).to_be_checked()
+    expect(board.locator("[data-selected-count]")).to_have_text("1 selected")
+    card(board, "Daycare open").get_by_role("checkbox").check()
+    card(board, "Daycare open").drag_to(theme(board, "Childcare"))
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2)
+    wait_stored(server, session, "Childcare during meetings", "Childcare")
+    wait_stored(server, session, "Daycare open at 5am", "Childcare")
+    board.close()
+
+
 def test_grouping_by_keyboard_alone(server, desk):
     from playwright.sync_api import expect
     from test_e2e_keyboard import expect_focus_visible, tab_to

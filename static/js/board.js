@@ -62,14 +62,18 @@
     firstPending = 0;
     fetching = true;
     arrivedMeanwhile = [];
-    var began = Date.now();
-    var keep = checkedIds();
-    var open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
-      var card = d.closest("[data-theme-id]");
-      return card ? card.getAttribute("data-theme-id") : "";
-    });
-    var pileScroll = scrollOf("[data-unsorted]");
-    window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox).then(function () {
+    var began = Date.now(), keep = [], open = [], pileScroll = 0;
+    // What the person ticked, opened and scrolled is read as the new board goes in, not when
+    // the fetch left: a box ticked while the board was on its way stays ticked.
+    function readChoices() {
+      keep = checkedIds();
+      open = Array.prototype.map.call(boardBox.querySelectorAll("details[open]"), function (d) {
+        var card = d.closest("[data-theme-id]");
+        return card ? card.getAttribute("data-theme-id") : "";
+      });
+      pileScroll = scrollOf("[data-unsorted]");
+    }
+    window.Live.swapFragment(boardBox.getAttribute("data-fragment"), boardBox, readChoices).then(function () {
       keep.forEach(function (pair) {
         var parts = pair.split("=");
         var box = boardBox.querySelector('input[name="' + parts[0] + '"][value="' + parts[1] + '"]');

@@ -198,13 +198,13 @@
 
   // Replace a container's content with a server-rendered fragment, keeping what the person
   // was typing or choosing (fields marked data-draft) and where their focus was.
-  function swapFragment(url, target) {
+  function swapFragment(url, target, prepare) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) { swapHtml(html, target); });
+      .then(function (html) { swapHtml(html, target, prepare); });
   }
 
   // The same with HTML already at hand (e.g. sent over the socket). `prepare(body)`, when
