@@ -116,7 +116,11 @@ def test_reference_session_end_to_end(server, browser):
     expect(phones[1].get_by_role("heading", name=RETRO_QUESTION)).to_be_visible(timeout=5000)
     no_js.reload()
 
+    answers_line = screen.locator("[data-count-responses-line]")
+    expect(answers_line).to_have_text("0 answers")
     answer(phones[0], RETRO_QUESTION, "Monthly meetings built trust <script>alert(1)</script>")
+    expect(screen.locator('[data-prompt-count="worked_well"]')).to_have_text("1", timeout=5000)
+    expect(answers_line).to_have_text("1 answer")  # counted live, in the singular
     answer(phones[1], RETRO_QUESTION, "Networking across sectors")
     answer(no_js, RETRO_QUESTION, "Sharing catalyst project updates")
     stream = console.locator('[data-stream="worked_well"]')
@@ -127,6 +131,7 @@ def test_reference_session_end_to_end(server, browser):
     ]:
         expect_text(stream, text)
     expect_text(screen.locator('[data-prompt-count="worked_well"]'), "3")
+    expect(answers_line).to_have_text("3 answers")
     shot(phones[0], "phone-answers")
     shot(screen, "projector-answers")
     shot(console, "console-answers")

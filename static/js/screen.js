@@ -24,6 +24,15 @@
 
   function plural(key, n) { return t(key + (n === 1 ? "_one" : "_other"), { n: n }); }
 
+  // "1 answer", "2 answers": the words follow the number, which stays bold and findable.
+  function countLine(line, key, n) {
+    var words = t(key + (n === 1 ? "_one" : "_other")).split("{n}");
+    var number = document.createElement("strong");
+    number.setAttribute("data-count-responses", "");
+    number.textContent = n;
+    line.replaceChildren(words[0], number, words.slice(1).join(""));
+  }
+
   // A theme as this screen's room reads it: its Spanish title where it has one.
   function roomTitle(item) { return (initial.lang === "es" && item.title_es) || item.title; }
 
@@ -107,7 +116,7 @@
     counts = next;
     document.querySelectorAll("[data-count-participants], [data-join-participants]").forEach(function (el) { el.textContent = next.participants; });
     var total = Object.keys(next.responses).reduce(function (sum, key) { return sum + next.responses[key]; }, 0);
-    document.querySelectorAll("[data-count-responses]").forEach(function (el) { el.textContent = total; });
+    document.querySelectorAll("[data-count-responses-line]").forEach(function (el) { countLine(el, "answers", total); });
     document.querySelectorAll("[data-prompt-count]").forEach(function (el) {
       el.textContent = next.responses[el.getAttribute("data-prompt-count")] || 0;
     });
