@@ -726,10 +726,11 @@ EDITOR_WORDS = {
 }
 
 
-def test_the_editor_speaks_spanish(in_spanish):
+def test_the_editor_speaks_spanish(in_spanish, app):
     response = copy_thrive(in_spanish)
     html, text = response.get_data(as_text=True), text_of(response)
     assert '<html lang="es">' in html
+    assert saved(app, f"{THRIVE}-copy").title.endswith(" (copia)")  # the copy, in her words
     for spanish, english in EDITOR_WORDS.items():
         assert spanish in text and english not in text, english
     assert "Introducción: propósito, acuerdos y agenda" in text  # a segment kind's choice
@@ -791,3 +792,10 @@ def test_a_pasted_outline_is_reported_in_spanish(in_spanish):
     assert "Text between" not in text
     added = submit(in_spanish, COPY_URL, response, "outline_add")
     assert "Se leyeron 1 pilar, 2 estrategias y" in text_of(added)
+
+
+def test_a_pasted_outline_without_a_heading_is_titled_in_spanish(in_spanish):
+    page = copy_thrive(in_spanish)
+    added = submit(in_spanish, COPY_URL, page, "outline", outline="- Buses\n- Guarderías")
+    titles = [v for k, v in fields_of(added).items() if re.fullmatch(r"frameworks-\d+-title", k)]
+    assert titles[-1] == "Marco de referencia"

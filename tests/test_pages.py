@@ -52,6 +52,8 @@ def test_library_lists_broken_files_with_their_error(tmp_path):
     page = client.get("/facilitator/").get_data(as_text=True)
     assert "Thrive Inland SoCal" in page
     assert "oops.toml" in page and "segments[0].kind: unknown kind" in page
+    spanish = client.get("/facilitator/?lang=es").get_data(as_text=True)
+    assert "segments[0].kind: tipo desconocido &#39;party&#39;" in spanish
 
 
 def test_agenda_detail_shows_the_plan(auth, client):

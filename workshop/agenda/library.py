@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,16 @@ MAX_FILE_BYTES = 256 * 1024
 @dataclass(frozen=True)
 class BrokenAgenda:
     path: Path
-    messages: tuple[str, ...]
+    error: AgendaError
+
+    def lines(self, say: Callable[[str], str] = str) -> list[str]:
+        """`path: where: what` per problem; `say` words each `what` (the dashboard: in the
+        reader's language)."""
+        return self.error.lines(str(self.path), say)
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(self.lines())
 
     @property
     def message(self) -> str:
@@ -84,11 +94,13 @@ def load_library(directory: Path) -> AgendaLibrary:
         try:
             agenda = read_agenda_file(path)
         except AgendaError as error:
-            broken.append(BrokenAgenda(path, tuple(error.lines(str(path)))))
+            broken.append(BrokenAgenda(path, error))
             continue
         if agenda.id in agendas:
-            message = f"{path}: id: '{agenda.id}' is already used by {sources[agenda.id].name}"
-            broken.append(BrokenAgenda(path, (message,)))
+            taken = Message(
+                N_("'{id}' is already used by {file}"), id=agenda.id, file=sources[agenda.id].name
+            )
+            broken.append(BrokenAgenda(path, AgendaError([("id", taken)])))
             continue
         agendas[agenda.id] = agenda
         sources[agenda.id] = path

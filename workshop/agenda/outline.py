@@ -21,7 +21,15 @@ from workshop.agenda.outline_build import build_framework, slug_for
 from workshop.agenda.outline_lines import clean_text, read_lines, split_name
 from workshop.agenda.outline_tree import read_tree
 
-__all__ = ["Reading", "clean_text", "parse_outline", "read_outline", "slug_for", "split_name"]
+__all__ = [
+    "UNTITLED",
+    "Reading",
+    "clean_text",
+    "parse_outline",
+    "read_outline",
+    "slug_for",
+    "split_name",
+]
 
 
 @dataclass(frozen=True)
@@ -32,10 +40,16 @@ class Reading:
     doubts: tuple[str, ...] = ()
 
 
-def read_outline(text: str, framework_id: str = "plan", title: str = "") -> Reading:
-    """Read a pasted outline into a framework, with the reasons to check it, if any."""
+UNTITLED = "Reference framework"  # a pasted outline's title when it has no heading
+
+
+def read_outline(
+    text: str, framework_id: str = "plan", title: str = "", untitled: str = UNTITLED
+) -> Reading:
+    """Read a pasted outline into a framework, with the reasons to check it, if any. Its
+    title is `title`, else the outline's own heading, else `untitled` (the reader's words)."""
     tree, unread = read_tree(read_lines(text))
-    framework, doubts = build_framework(tree, unread, framework_id, title)
+    framework, doubts = build_framework(tree, unread, framework_id, title, untitled)
     return Reading(framework, tuple(doubts))
 
 

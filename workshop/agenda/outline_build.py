@@ -215,7 +215,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def build_framework(
-    root: Node, unread: list[str], framework_id: str, title: str
+    root: Node, unread: list[str], framework_id: str, title: str, untitled: str
 ) -> tuple[Framework, list[str]]:
     builder = _Builder()
     builder.place(root)
@@ -224,7 +224,7 @@ def build_framework(
     taken: set[str] = set()
     framework = Framework(
         id=framework_id,
-        title=title or builder.title or "Reference framework",
+        title=title or builder.title or untitled,
         pillars=tuple(_frozen(pillar, taken) for pillar in pillars),
         description=_joined(builder.description),
     )

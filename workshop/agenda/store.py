@@ -99,11 +99,18 @@ def free_id(db: Session, owner_id: int, base: str, library_ids: set[str]) -> str
 
 
 def copy_agenda(
-    db: Session, owner_id: int, agenda: Agenda, now: datetime, *, library_ids: set[str]
+    db: Session,
+    owner_id: int,
+    agenda: Agenda,
+    now: datetime,
+    *,
+    library_ids: set[str],
+    marker: str = "(copy)",
 ) -> SavedAgenda:
-    """An editable copy under a free id (`<id>-copy`, `<id>-copy-2`…)."""
+    """An editable copy under a free id (`<id>-copy`, `<id>-copy-2`…), its title marked as a
+    copy (`marker`, in the facilitator's language) unless it already is."""
     copy_id = free_id(db, owner_id, agenda.id[: ID_LENGTH - 5] + "-copy", library_ids)
-    title = agenda.title if agenda.title.endswith("(copy)") else f"{agenda.title} (copy)"
+    title = agenda.title if agenda.title.endswith(marker) else f"{agenda.title} {marker}"
     copied = replace(agenda, id=copy_id, title=title[:200])
     return save_agenda(db, owner_id, copied, now, library_ids=library_ids)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop.agenda.model import Framework
-from workshop.agenda.outline import Reading, read_outline, slug_for
+from workshop.agenda.outline import UNTITLED, Reading, read_outline, slug_for
 from workshop.editor.data import LISTS, framework_to_form_data
 from workshop.messages import N_, Message
 
@@ -113,16 +113,23 @@ def _framework_holding(data: dict[str, Any], pillar: dict[str, Any]) -> dict[str
 
 
 def merge_outline(
-    data: dict[str, Any], outline: str, target_id: str, *, confirmed: bool = False
+    data: dict[str, Any],
+    outline: str,
+    target_id: str,
+    *,
+    confirmed: bool = False,
+    untitled: str = UNTITLED,
 ) -> Change:
     """Add a pasted outline: into the framework `target_id` (a pillar of the same title gets
-    the new strategies; others are added as new pillars), or as a new framework. When its
+    the new strategies; others are added as new pillars), or as a new framework, titled
+    `untitled` (in the facilitator's language) when the outline has no heading. When its
     shape left room for doubt, nothing changes until the facilitator has seen what was read
     and `confirmed` it."""
     changed = copy.deepcopy(data)
     frameworks = changed.setdefault("frameworks", [])
     target = next((f for f in frameworks if f.get("id") == target_id), None) if target_id else None
-    reading = read_outline(outline, framework_id=slug_for("plan", _ids(frameworks), "plan"))
+    framework_id = slug_for("plan", _ids(frameworks), "plan")
+    reading = read_outline(outline, framework_id=framework_id, untitled=untitled)
     parsed = reading.framework
     if not parsed.pillars:
         message = Message(

@@ -144,6 +144,7 @@ def _template_helpers() -> dict:
         "duration_label": duration_label,
         "participant_label": participant_labeller(),
         "session_title": session_title,
+        "message_text": message_text,
         "segment_kind": lambda kind: (
             gettext(SEGMENT_KINDS[kind]) if kind in SEGMENT_KINDS else kind
         ),

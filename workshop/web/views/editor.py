@@ -170,7 +170,13 @@ def _submit(saved: SavedAgenda | None):
         return _save(form, saved)
     if action in ("outline", "outline_add"):  # read it; add it after checking the reading
         outline, target = form.outline.data or "", form.outline_target.data or ""
-        change = merge_outline(form.data, outline, target, confirmed=action == "outline_add")
+        change = merge_outline(
+            form.data,
+            outline,
+            target,
+            confirmed=action == "outline_add",
+            untitled=gettext("Reference framework"),
+        )
     else:
         change = apply_action(form.data, action)
     return _rerender(change, saved)
@@ -207,7 +213,12 @@ def copy(agenda_id: str):
     agenda = _any_or_404(agenda_id)
     _require_csrf(EmptyForm())
     saved = agenda_store.copy_agenda(
-        db.session, current_user.id, agenda, clock.now(), library_ids=_library_ids()
+        db.session,
+        current_user.id,
+        agenda,
+        clock.now(),
+        library_ids=_library_ids(),
+        marker=gettext("(copy)"),
     )
     db.session.commit()
     flash(gettext("This is your own copy: change what you need, then save."))
