@@ -125,6 +125,25 @@ def test_translations_keep_every_placeholder(catalog):
     assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
 
 
+# One word for one thing, as the region's Spanish-speaking members read it: a person who
+# meets "boleta" on the phone and "papeleta" on the results wonders if they differ.
+SPANISH_WORDS = {"boleta": r"\bpapeletas?\b", "agregar": r"\ba(ñ|n)adir"}
+
+
+def test_spanish_uses_one_word_for_each_thing():
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle, locale="es")
+    mixed = [
+        f"{text!r} (use {word})"
+        for message in catalog
+        if message.id
+        for text in _texts(message)
+        for word, other in SPANISH_WORDS.items()
+        if re.search(other, text, re.IGNORECASE)
+    ]
+    assert not mixed, "\n".join(mixed)
+
+
 def _ids(message) -> tuple[str, ...]:
     return message.id if isinstance(message.id, tuple) else (message.id,)
 
