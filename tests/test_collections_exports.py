@@ -260,3 +260,27 @@ def test_a_regional_day_of_forty_tables_prints_every_table(tmp_path):
     assert "Tables 1-12 of 40" in text and "Tables 37-40 of 40" in text
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_pdf_counts_one_person_in_the_singular(tmp_path):
+    """A table of one: "1 participant", "1 ballot", "1 answer" (and so in Spanish)."""
+    from collections_support import TableSpec
+    from conftest import make_app
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
+    base = client.post("/facilitator/collections/", data={"name": "One"}).headers["Location"]
+    base = base.removesuffix("tables")
+    alone = TableSpec("Solo", {"SRT chair": 1}, [("Transit", [], ["Buses"])], [("Transit",)], 1)
+    files = {"files": (io.BytesIO(export_bytes(alone, 7)), "solo.json")}
+    assert client.post(base + "import", data={**files, "table_name": "Solo"}).status_code == 302
+    english = pdf_text(client.get(f"{base}download/pdf").data)
+    assert "Solo: 1 participant, 1 answered, 1 ballot (SRT chair 1)" in english
+    assert "this past year?: 1 answer\n" in english
+    spanish = pdf_text(client.get(f"{base}download/pdf", headers={"Accept-Language": "es"}).data)
+    assert "Solo: 1 participante, 1 respondió, 1 boleta" in spanish
+    assert ": 1 respuesta\n" in spanish

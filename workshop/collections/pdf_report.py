@@ -14,7 +14,7 @@ from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import heat_level, pct, table_rank
 from workshop.messages import ENGLISH, N_, Language
-from workshop.results.pdf_report import FONT, INK, MUTED, pdf_text, role_name
+from workshop.results.pdf_report import FONT, INK, MUTED, count, pdf_text, role_name
 from workshop.results.pdf_report import Report as _Report
 from workshop.results.tables import iso
 
@@ -218,13 +218,15 @@ def _participation(pdf: _Report, rollup: Rollup) -> None:
         snap = table.snapshot
         roles = ", ".join(f"{role_name(pdf, r.role)} {r.participants}" for r in snap.by_role)
         line = pdf.say(
-            N_(
-                "{table}: {participants} participants, {responding} answered, {ballots} ballots ({roles})"
-            ),
+            N_("{table}: {participants}, {responding}, {ballots} ({roles})"),
             table=table.name,
-            participants=snap.participants,
-            responding=snap.responding,
-            ballots=snap.vote.ballots_cast if snap.vote else 0,
+            participants=count(
+                pdf, snap.participants, N_("{n} participant"), N_("{n} participants")
+            ),
+            responding=count(pdf, snap.responding, N_("1 answered"), N_("{n} answered")),
+            ballots=count(
+                pdf, snap.vote.ballots_cast if snap.vote else 0, N_("{n} ballot"), N_("{n} ballots")
+            ),
             roles=roles,
         )
         pdf.paragraph(line, size=9)
@@ -232,9 +234,11 @@ def _participation(pdf: _Report, rollup: Rollup) -> None:
     for table in rollup.tables:
         for q in table.snapshot.per_question:
             questions[q.question] = questions.get(q.question, 0) + q.answers
-    for question, count in questions.items():
-        answers = pdf.say(N_("{question}: {count} answers"), question=question, count=count)
-        pdf.paragraph(answers, size=9)
+    for question, answers in questions.items():
+        counted = count(pdf, answers, N_("{n} answer"), N_("{n} answers"))
+        pdf.paragraph(
+            pdf.say(N_("{question}: {answers}"), question=question, answers=counted), size=9
+        )
 
 
 def _over_time(pdf: _Report, rollup: Rollup) -> None:
