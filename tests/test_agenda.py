@@ -199,6 +199,19 @@ def test_file_level_errors_name_the_file(tmp_path):
         assert expected[broken.path.name] in broken.message
 
 
+def test_a_file_changed_since_is_read_again(tmp_path):
+    """The dashboard reads the folder on every visit: an unchanged file is not parsed again,
+    a changed one (same size, even) is, and a file broken since is listed as broken."""
+    (tmp_path / "good.toml").write_text(BASE)
+    first = load_library(tmp_path).agendas["good"]
+    assert load_library(tmp_path).agendas["good"] is first
+    (tmp_path / "good.toml").write_text(BASE.replace('title = "T"', 'title = "U"'))
+    assert load_library(tmp_path).agendas["good"].title == "U"
+    (tmp_path / "good.toml").write_text(BASE.replace("minutes = 10", "minutes = 0"))
+    library = load_library(tmp_path)
+    assert library.agendas == {} and "segments[0].minutes" in library.broken[0].message
+
+
 def test_one_bad_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "good.toml").write_text(BASE)
     (tmp_path / "bad.toml").write_text(BASE.replace("minutes = 10", "minutes = 0"))

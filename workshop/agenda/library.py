@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +64,16 @@ def read_agenda_file(path: Path) -> Agenda:
         raise AgendaError(
             [("", Message(N_("cannot read file ({reason})"), reason=reason))]
         ) from None
-    return read_agenda_bytes(raw, default_id=path.stem)
+    return _read_unchanged(raw, path.stem)
+
+
+# The dashboard reads the folder again on every visit (a file may have been added or
+# changed), and every app a process makes reads it at start (the tests make hundreds): a
+# file whose bytes are the same as last time is not parsed again. Agendas are immutable,
+# so one can be shared; a file that fails is not kept and fails again.
+@functools.lru_cache(maxsize=32)
+def _read_unchanged(raw: bytes, default_id: str) -> Agenda:
+    return read_agenda_bytes(raw, default_id=default_id)
 
 
 def read_agenda_bytes(raw: bytes, default_id: str = "") -> Agenda:
