@@ -8,12 +8,14 @@ hidden answer and names, which must never reach a collection."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from datetime import timedelta
 
 import pytest
 from collections_support import TABLES, TableSpec, export_bytes, export_of
+from pypdf import PdfReader
 from results_support import HIDDEN_TEXT, NAME, build_reference_session
 from room import open_room
 from sqlalchemy import func, select
@@ -188,6 +190,26 @@ def test_adding_a_session_of_this_server_and_its_export_is_one_table(room):
     upload(ref.host, base, ("mine.json", export))
     [(same_name, text)] = stored_members(room)
     assert same_name == name and NAME not in text and HIDDEN_TEXT not in text
+
+
+def test_a_spanish_reader_of_the_roll_up_reads_the_agendas_questions_and_roles_in_spanish(room):
+    """The export names questions and roles in English and carries the agenda's Spanish
+    beside them, so the roll-up page and PDF in Spanish use the agenda's own words."""
+    ref = build_reference_session(room)
+    base = new_collection(ref.host)
+    ref.host.post(base + "add", {"workshop_id": str(ref.session.id)})
+    spanish = html.unescape(ref.host.page(base + "?lang=es"))
+    assert (
+        "Al mirar hacia atrás el último año de nuestra mesa subregional, ¿qué funcionó bien?"
+        in spanish
+    )
+    assert "Presidencia de la SRT" in spanish and "Integrante de la SRT" in spanish
+    assert "what worked well?" not in spanish and ">SRT chair<" not in spanish
+    english = html.unescape(ref.host.page(base + "?lang=en"))
+    assert "what worked well?" in english and ">SRT chair<" in english
+    pdf = PdfReader(io.BytesIO(ref.host.get(base + "download/pdf?lang=es").data))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "¿qué funcionó bien?: " in text and "Presidencia de la SRT 1" in text
 
 
 def test_only_sessions_one_runs_can_be_added(room):

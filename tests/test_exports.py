@@ -213,6 +213,12 @@ def test_json_validates_against_its_schema(ref, audience):
     data = json.loads(exports.to_json(results_of(ref, audience)))
     Draft202012Validator(SCHEMA).validate(data)
     assert data["audience"] == audience
+    # the agenda's Spanish beside its English, for a roll-up read in Spanish
+    part = data["participation"]
+    worked_well = next(q for q in part["per_question"] if q["prompt_id"] == "worked_well")
+    assert worked_well["translations"]["es"]["question"].endswith("¿qué funcionó bien?")
+    chair = next(r for r in part["by_role"] if r["role"] == "SRT chair")
+    assert chair["translations"] == {"es": "Presidencia de la SRT"}
 
 
 def test_json_rebuilds_the_tables(ref):

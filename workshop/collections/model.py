@@ -78,6 +78,7 @@ class VoteInfo:
 class RoleCount:
     role: str | None
     participants: int
+    names: dict[str, str] = field(default_factory=dict, compare=False)  # other languages
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class QuestionCount:
     prompt_id: str
     question: str
     answers: int
+    questions: dict[str, str] = field(default_factory=dict, compare=False)  # other languages
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,18 @@ class Rollup:
         """Every role any table lists, in first-seen order (no role given last)."""
         found = dict.fromkeys(r.role for t in self.tables for r in t.snapshot.by_role)
         return [role for role in found if role is not None] + ([None] if None in found else [])
+
+    def words_in(self, text: str | None, lang: str) -> str | None:
+        """A question or a role as the tables' agendas word it in `lang` (the first table
+        that translates it), else as it is: the exports name them in English."""
+        for table in self.tables:
+            for question in table.snapshot.per_question:
+                if question.question == text and question.questions.get(lang):
+                    return question.questions[lang]
+            for role in table.snapshot.by_role:
+                if role.role == text and role.names.get(lang):
+                    return role.names[lang]
+        return text
 
     @property
     def questions(self) -> list[tuple[str, int, list[tuple[str, int]]]]:

@@ -216,7 +216,10 @@ def _participation(pdf: _Report, rollup: Rollup) -> None:
     pdf.heading(pdf.say(N_("Participation")))
     for table in rollup.tables:
         snap = table.snapshot
-        roles = ", ".join(f"{role_name(pdf, r.role)} {r.participants}" for r in snap.by_role)
+        roles = ", ".join(
+            f"{role_name(pdf, rollup.words_in(r.role, pdf.language.code))} {r.participants}"
+            for r in snap.by_role
+        )
         line = pdf.say(
             N_("{table}: {participants}, {responding}, {ballots} ({roles})"),
             table=table.name,
@@ -236,6 +239,7 @@ def _participation(pdf: _Report, rollup: Rollup) -> None:
             questions[q.question] = questions.get(q.question, 0) + q.answers
     for question, answers in questions.items():
         counted = count(pdf, answers, N_("{n} answer"), N_("{n} answers"))
+        question = rollup.words_in(question, pdf.language.code)
         pdf.paragraph(
             pdf.say(N_("{question}: {answers}"), question=question, answers=counted), size=9
         )

@@ -185,18 +185,11 @@ def _snapshot(doc: dict[str, Any]) -> Snapshot:
         paper=_get(part, "paper", int, "participation"),
         responding=_get(part, "responding", int, "participation"),
         by_role=tuple(
-            RoleCount(
-                _get(row, "role", str, f"participation.by_role[{i}]", optional=True),
-                _get(row, "participants", int, f"participation.by_role[{i}]"),
-            )
+            _role_count(row, f"participation.by_role[{i}]")
             for i, row in enumerate(_get(part, "by_role", list, "participation"))
         ),
         per_question=tuple(
-            QuestionCount(
-                _get(row, "prompt_id", str, f"participation.per_question[{i}]"),
-                _get(row, "question", str, f"participation.per_question[{i}]"),
-                _get(row, "responses", int, f"participation.per_question[{i}]"),
-            )
+            _question_count(row, f"participation.per_question[{i}]")
             for i, row in enumerate(_get(part, "per_question", list, "participation"))
         ),
         answer_count=len(answers),
@@ -258,6 +251,29 @@ def _theme(item: Any, path: str, answers: dict[int, Answer], named: dict) -> Tab
         first_choices=_get(item, "first_choices", int, path, optional=True),
         ballots=_get(item, "ballots", int, path, optional=True),
         titles=_translated_titles(item),
+    )
+
+
+def _role_count(row: Any, path: str) -> RoleCount:
+    others = _get(row, "translations", dict, path, optional=True) or {}
+    return RoleCount(
+        _get(row, "role", str, path, optional=True),
+        _get(row, "participants", int, path),
+        {lang: name for lang, name in others.items() if isinstance(name, str) and name},
+    )
+
+
+def _question_count(row: Any, path: str) -> QuestionCount:
+    others = _get(row, "translations", dict, path, optional=True) or {}
+    return QuestionCount(
+        _get(row, "prompt_id", str, path),
+        _get(row, "question", str, path),
+        _get(row, "responses", int, path),
+        {
+            lang: words["question"]
+            for lang, words in others.items()
+            if isinstance(words, dict) and isinstance(words.get("question"), str)
+        },
     )
 
 

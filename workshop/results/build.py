@@ -320,8 +320,14 @@ def _by_role(agenda: Agenda, people: list[Participant]) -> tuple[RoleCount, ...]
     order = [role for role in listed if counts[role]] + others
     order += [None] if counts[None] else []
     labels = _role_labels(agenda)
+    other_labels = [(lang, _role_labels(agenda.localized(lang))) for lang in agenda.languages]
     return tuple(
-        RoleCount(labels.get(role, role) if role else role, counts[role], paper[role])
+        RoleCount(
+            labels.get(role, role) if role else role,
+            counts[role],
+            paper[role],
+            tuple((lang, words[role]) for lang, words in other_labels if role in words),
+        )
         for role in order
     )
 
@@ -331,6 +337,7 @@ def _per_question(
 ) -> tuple[QuestionCount, ...]:
     shown = Counter(row.prompt_id for row in rows if not row.hidden)
     hidden = Counter(row.prompt_id for row in rows if row.hidden)
+    others = [(lang, agenda.localized(lang).prompts()) for lang in agenda.languages]
     return tuple(
         QuestionCount(
             prompt.id,
@@ -339,8 +346,9 @@ def _per_question(
             segment.title,
             shown[prompt.id],
             hidden[prompt.id] if audience == FACILITATOR else None,
+            tuple((lang, there[n][1].question, there[n][0].title) for lang, there in others),
         )
-        for segment, prompt in agenda.prompts()
+        for n, (segment, prompt) in enumerate(agenda.prompts())
     )
 
 

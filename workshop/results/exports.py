@@ -264,8 +264,30 @@ def _participation_dict(results: Results) -> dict[str, Any]:
         "paper": part.paper,
         "responding": part.responding,
         "ballots_cast": part.ballots_cast,
-        "by_role": [r.__dict__ for r in part.by_role],
-        "per_question": [q.__dict__ for q in part.per_question],
+        "by_role": [
+            {
+                "role": r.role,
+                "participants": r.participants,
+                "paper": r.paper,
+                "translations": dict(r.translations),
+            }
+            for r in part.by_role
+        ],
+        "per_question": [
+            {
+                "prompt_id": q.prompt_id,
+                "question": q.question,
+                "segment_id": q.segment_id,
+                "segment_title": q.segment_title,
+                "responses": q.responses,
+                "hidden": q.hidden,
+                "translations": {
+                    lang: {"question": question, "segment_title": segment}
+                    for lang, question, segment in q.translations
+                },
+            }
+            for q in part.per_question
+        ],
     }
 
 

@@ -92,6 +92,9 @@ class RoleCount:
     role: str | None
     participants: int
     paper: int
+    # (language, the role as the agenda words it there) where it translates it: a roll-up of
+    # exports reads it in the reader's language.
+    translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class QuestionCount:
     segment_title: str
     responses: int
     hidden: int | None  # None where hidden answers are not shown at all
+    # (language, question, segment title) where the agenda translates them.
+    translations: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
