@@ -40,6 +40,10 @@ PILLARS = {
 MOBILITY = "Economic Mobility & Wealth Building Strategies"
 PLAN_ORDER = [CYBER, W, E, T, A, H]
 QUESTION = ("worked_well", "What worked well in the SRT this past year?")
+QUESTION_ES = "¿Qué funcionó bien en la SRT este último año?"
+# The roles as the agenda words them in Spanish ("Other" is left untranslated: an export
+# may translate some roles only).
+ROLES_ES = {"SRT chair": "Presidencia de la SRT", "SRT member": "Integrante de la SRT"}
 
 
 @dataclass
@@ -253,7 +257,8 @@ def _participation(spec: TableSpec, responses: list[dict]) -> dict:
         "responding": 1 if responses else 0,
         "ballots_cast": len(spec.ballots) if spec.voted else None,
         "by_role": [
-            {"role": role, "participants": count, "paper": 0} for role, count in spec.roles.items()
+            {"role": role, "participants": count, "paper": 0, **_role_es(role)}
+            for role, count in spec.roles.items()
         ],
         "per_question": [
             {
@@ -263,6 +268,9 @@ def _participation(spec: TableSpec, responses: list[dict]) -> dict:
                 "segment_title": "Retrospective Questions",
                 "responses": len(responses),
                 "hidden": 0,
+                "translations": {
+                    "es": {"question": QUESTION_ES, "segment_title": "Preguntas retrospectivas"}
+                },
             }
         ],
     }
@@ -288,3 +296,7 @@ def six_exports(server_id: str = "0f" * 16) -> dict[str, bytes]:
     return {
         spec.name: export_bytes(spec, 11 + n, server_id=server_id) for n, spec in enumerate(TABLES)
     }
+
+
+def _role_es(role: str) -> dict:
+    return {"translations": {"es": ROLES_ES[role]}} if role in ROLES_ES else {}

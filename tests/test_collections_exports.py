@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from collections_support import TABLES, export_bytes
+from collections_support import QUESTION_ES, TABLES, export_bytes
 from conftest import PASSWORD
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
@@ -189,6 +189,11 @@ def test_the_pdf_is_in_the_language_of_the_page_it_is_downloaded_from(region):
     # the plan's strategies as the agenda names them in Spanish
     assert "1. Acceso al cuidado infantil" in text and "Access to childcare" not in text
     assert "41.7% (1)" in text
+    # questions and roles in the words the exports give for Spanish; a role they leave
+    # untranslated as it is
+    assert f"{QUESTION_ES}: 19 respuestas" in text and "What worked well" not in text
+    assert "Presidencia de la SRT 1, Integrante de la SRT 4" in text  # Desert
+    assert "Integrante de la SRT 2, Other 1" in text  # West
 
 
 def test_workshop_rollup_writes_a_spanish_pdf_when_asked(region, tmp_path):
