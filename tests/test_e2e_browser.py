@@ -121,6 +121,8 @@ def test_reference_session_end_to_end(server, browser):
     answer(phones[0], RETRO_QUESTION, "Monthly meetings built trust <script>alert(1)</script>")
     expect(screen.locator('[data-prompt-count="worked_well"]')).to_have_text("1", timeout=5000)
     expect(answers_line).to_have_text("1 answer")  # counted live, in the singular
+    expect(screen.locator('[data-prompt-count-line="worked_well"]')).to_have_text("1 answer")
+    expect(screen.locator('[data-prompt-count-line="do_differently"]')).to_have_text("0 answers")
     answer(phones[1], RETRO_QUESTION, "Networking across sectors")
     answer(no_js, RETRO_QUESTION, "Sharing catalyst project updates")
     stream = console.locator('[data-stream="worked_well"]')

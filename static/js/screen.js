@@ -24,12 +24,12 @@
 
   function plural(key, n) { return t(key + (n === 1 ? "_one" : "_other"), { n: n }); }
 
-  // "1 answer", "2 answers": the words follow the number, which stays bold and findable.
+  // "1 answer", "2 answers": the line is drawn again around its number, which keeps its
+  // element (bold, and found by its attributes).
   function countLine(line, key, n) {
-    var words = t(key + (n === 1 ? "_one" : "_other")).split("{n}");
-    var number = document.createElement("strong");
-    number.setAttribute("data-count-responses", "");
+    var number = line.querySelector("strong").cloneNode(false);
     number.textContent = n;
+    var words = t(key + (n === 1 ? "_one" : "_other")).split("{n}");
     line.replaceChildren(words[0], number, words.slice(1).join(""));
   }
 
@@ -117,8 +117,8 @@
     document.querySelectorAll("[data-count-participants], [data-join-participants]").forEach(function (el) { el.textContent = next.participants; });
     var total = Object.keys(next.responses).reduce(function (sum, key) { return sum + next.responses[key]; }, 0);
     document.querySelectorAll("[data-count-responses-line]").forEach(function (el) { countLine(el, "answers", total); });
-    document.querySelectorAll("[data-prompt-count]").forEach(function (el) {
-      el.textContent = next.responses[el.getAttribute("data-prompt-count")] || 0;
+    document.querySelectorAll("[data-prompt-count-line]").forEach(function (el) {
+      countLine(el, "answers", next.responses[el.getAttribute("data-prompt-count-line")] || 0);
     });
   }
 
