@@ -154,7 +154,16 @@ def test_the_tally_follows_the_ballots_without_asking_the_server(server, laptop,
     page = open_console(laptop, server, {"console": room.console}, lang)
     asked = []
     page.on("request", lambda request: asked.append(request.url))
-    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1]])
+    room.ballots([[0, 1, 2]])  # one ballot: each figure in the singular where it is 1
+    page.locator("[data-vote-panel] [data-ballots]").filter(has_text="1").wait_for()
+    one = {"en": ("3 pts · 1 first · 1 ballot", ": 1 point"), "es": ("1 boleta", ": 1 punto")}
+    expect(page.locator("[data-tally-rows] li .tally-figures").first).to_have_text(
+        re.compile(re.escape(one[lang][0]) + "$")
+    )
+    expect(page.locator("[data-tally-rows] li meter").nth(2)).to_have_attribute(
+        "aria-label", re.compile(re.escape(one[lang][1]) + "$")
+    )
+    room.ballots([[0, 1, 2], [1, 0, 2], [0, 2, 1]])  # the first phone's again, and two more
     page.locator("[data-vote-panel] [data-ballots]").filter(has_text="3").wait_for()
     page.wait_for_function(
         "() => document.querySelector('[data-tally-rows] li .tally-figures')"

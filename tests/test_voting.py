@@ -459,7 +459,7 @@ def test_a_hidden_tally_is_not_on_the_projector_page(opened):
     assert "data-tally-hidden>The tally stays hidden until voting closes." in page
     assert "tally-title" not in page
     panel = opened.host.page(f"/facilitator/w/{opened.session.id}/vote")
-    assert "1. Transit" in panel and "3 pts · 1 first · 1 ballots" in panel
+    assert "1. Transit" in panel and "3 pts · 1 first · 1 ballot" in panel
 
 
 def test_revealing_a_hidden_tally_shows_the_rows_again(opened):

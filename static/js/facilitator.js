@@ -188,10 +188,12 @@
     meter.min = 0;
     meter.max = top;
     meter.value = row.points;
-    meter.setAttribute("aria-label", t("tally_row_label", { title: title, points: row.points }));
+    var label = row.points === 1 ? "tally_row_label_one" : "tally_row_label_other";
+    meter.setAttribute("aria-label", t(label, { title: title, points: row.points }));
     var figures = document.createElement("span");
     figures.className = "tally-figures";
-    figures.textContent = t("tally_figures", { points: row.points, first: row.first_choices, ballots: row.ballots });
+    var words = row.ballots === 1 ? "tally_figures_one" : "tally_figures_other";
+    figures.textContent = t(words, { points: row.points, first: row.first_choices, ballots: row.ballots });
     li.append(name, meter, figures);
     return li;
   }
