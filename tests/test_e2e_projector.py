@@ -286,13 +286,18 @@ def test_the_answers_wall_shows_the_newest_answers_that_fit(server, screens):
     room.screen("wall", True, ("worked_well", "do_differently"))
     wait_for(pages, ".wall-card")
     problems = check_view(pages, "wall", WALL)
-    for page in pages.values():
+    for name, page in pages.items():
         for prompt_id, answers in (("worked_well", texts[:30]), ("do_differently", texts[30:])):
             shown = visible_cards(page, prompt_id)
             assert len(shown) >= 4, f"only {len(shown)} answers fit"
             assert shown == answers[::-1][: len(shown)], "the newest answers first"
             more = page.locator(f'[data-wall-more="{prompt_id}"]').inner_text()
-            assert str(30 - len(shown)) in more
+            hidden = 30 - len(shown)
+            assert str(hidden) in more
+            if name == "en":
+                assert more == (
+                    "and 1 earlier answer" if hidden == 1 else f"and {hidden} earlier answers"
+                )
     newest = texts[29]
     room.hide(newest)
     for page in pages.values():

@@ -254,6 +254,11 @@ def test_doubtful_shapes_say_why():
     reading = read_outline(unread)
     assert [p.title for p in reading.framework.pillars] == ["JOBS"]
     assert reading.framework.title == "SECTOR OVERVIEW"
+    # counted as a person would say it: one line, or several
+    one = read_outline("PLAN\nJOBS\n- Pathways\nNOTES\n").doubts
+    assert one == ("A line was not read, as it is not part of a list (“NOTES”).",), one
+    two = read_outline("PLAN\nJOBS\n- Pathways\nNOTES\nA closing note.\n").doubts
+    assert two == ("2 lines were not read, as they are not part of a list (“NOTES”).",), two
 
 
 # -- any plan, in any shape -------------------------------------------------------------------

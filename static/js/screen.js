@@ -78,7 +78,7 @@
       showFirst(shown);
     }
     more.hidden = total <= shown;
-    more.textContent = total > shown ? t("wall_more", { n: total - shown }) : "";
+    more.textContent = total > shown ? plural("wall_more", total - shown) : "";
   }
 
   function fitAll() {

@@ -175,14 +175,23 @@ def _add_strategy(pillar: _Pillar, strategy: _Strategy) -> None:
 def _doubts(pillars: list[_Pillar], unread: list[str]) -> list[Message]:
     doubts = [doubt for pillar in pillars for doubt in _pillar_doubts(pillar)]
     long = [s.name for p in pillars for s in p.strategies if len(s.name) > LONG_NAME]
-    if long:
+    if len(long) == 1:
+        message = N_(
+            "A strategy name is over {limit} characters: a description may have been read as "
+            "a name (“{text}”)."
+        )
+        doubts.append(Message(message, limit=LONG_NAME, text=_short(long[0])))
+    elif long:
         message = N_(
             "{count} strategy names are over {limit} characters: a description may have been "
             "read as a name (“{text}”)."
         )
         doubts.append(Message(message, count=len(long), limit=LONG_NAME, text=_short(long[0])))
     unread = [line for line in unread if line]
-    if unread:
+    if len(unread) == 1:
+        message = N_("A line was not read, as it is not part of a list (“{text}”).")
+        doubts.append(Message(message, text=_short(unread[0])))
+    elif unread:
         message = N_("{count} lines were not read, as they are not part of a list (“{text}”).")
         doubts.append(Message(message, count=len(unread), text=_short(unread[0])))
     return doubts

@@ -56,7 +56,8 @@ SCREEN_STRINGS = {
         "Same points and first choices as {other}: on fewer ballots ({mine} to {theirs})"
     ),
     "rank_of": N_("#{rank}"),
-    "wall_more": N_("and {n} earlier answers"),
+    "wall_more_one": N_("and 1 earlier answer"),
+    "wall_more_other": N_("and {n} earlier answers"),
     "wall_empty": N_("Answers appear here as they arrive."),
 }
 
