@@ -39,18 +39,23 @@ WEIGHTED = {  # strategy: (rank, score %), 134/576, 122/576, 110/576, 52/576, 30
 MATRIX_NORTH = {"Access to childcare": 41.7, "Access to transportation": 25.0}  # 10/24, 6/24
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory):
+def new_collection(folder: Path, name: str = "SRT retrospectives"):
+    """An app of its own with its owner signed in: (app, client, the new collection's address)."""
     from conftest import make_app
 
-    app = make_app(tmp_path_factory.mktemp("rollup-exports"))
+    app = make_app(folder)
     with app.app_context():
         accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
         db.session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
-    reply = client.post("/facilitator/collections/", data={"name": "SRT retrospectives"})
-    base = reply.headers["Location"].removesuffix("tables")
+    reply = client.post("/facilitator/collections/", data={"name": name})
+    return app, client, reply.headers["Location"].removesuffix("tables")
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    app, client, base = new_collection(tmp_path_factory.mktemp("rollup-exports"))
     for number, spec in enumerate(TABLES, start=11):
         files = {"files": (io.BytesIO(export_bytes(spec, number)), f"{spec.name}.json")}
         reply = client.post(base + "import", data={**files, "table_name": spec.name})
@@ -239,18 +244,8 @@ def test_a_regional_day_of_forty_tables_prints_every_table(tmp_path):
     """Forty tables do not fit side by side on a page (fpdf2 refused the 4 mm cells: a 500):
     the matrix continues in blocks that repeat the strategies, and every table is in it."""
     from collections_support import export_of
-    from conftest import make_app
 
-    app = make_app(tmp_path)
-    with app.app_context():
-        accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
-        db.session.commit()
-    client = app.test_client()
-    client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
-    base = client.post("/facilitator/collections/", data={"name": "Regional day"}).headers[
-        "Location"
-    ]
-    base = base.removesuffix("tables")
+    app, client, base = new_collection(tmp_path, "Regional day")
     for number in range(1, 41):
         spec = TABLES[number % len(TABLES)]
         data = json.dumps(export_of(spec, 100 + number)).encode()
@@ -270,16 +265,8 @@ def test_a_regional_day_of_forty_tables_prints_every_table(tmp_path):
 def test_the_pdf_counts_one_person_in_the_singular(tmp_path):
     """A table of one: "1 participant", "1 ballot", "1 answer" (and so in Spanish)."""
     from collections_support import TableSpec
-    from conftest import make_app
 
-    app = make_app(tmp_path)
-    with app.app_context():
-        accounts.create_facilitator(db.session, "owner@example.org", PASSWORD)
-        db.session.commit()
-    client = app.test_client()
-    client.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
-    base = client.post("/facilitator/collections/", data={"name": "One"}).headers["Location"]
-    base = base.removesuffix("tables")
+    app, client, base = new_collection(tmp_path, "One")
     alone = TableSpec("Solo", {"SRT chair": 1}, [("Transit", [], ["Buses"])], [("Transit",)], 1)
     files = {"files": (io.BytesIO(export_bytes(alone, 7)), "solo.json")}
     assert client.post(base + "import", data={**files, "table_name": "Solo"}).status_code == 302
@@ -289,3 +276,5 @@ def test_the_pdf_counts_one_person_in_the_singular(tmp_path):
     spanish = pdf_text(client.get(f"{base}download/pdf", headers={"Accept-Language": "es"}).data)
     assert "Solo: 1 participante, 1 respondió, 1 boleta" in spanish
     assert ": 1 respuesta\n" in spanish
+    with app.app_context():
+        db.engine.dispose()
