@@ -7,7 +7,7 @@ import tomllib
 import pytest
 from conftest import AGENDA_FIXTURES, BUNDLED_AGENDAS
 
-from workshop.agenda.library import load_library, read_agenda_file
+from workshop.agenda.library import load_library, read_agenda_bytes, read_agenda_file
 from workshop.agenda.model import AgendaError
 from workshop.agenda.parse import agenda_to_dict, parse_agenda
 
@@ -210,6 +210,40 @@ def test_a_file_changed_since_is_read_again(tmp_path):
     (tmp_path / "good.toml").write_text(BASE.replace("minutes = 10", "minutes = 0"))
     library = load_library(tmp_path)
     assert library.agendas == {} and "segments[0].minutes" in library.broken[0].message
+
+
+# A file as people mistype it, and what they are told (line, column, what, and how to fix
+# the commonest: text without quotes).
+TOML_MISTAKES = [
+    (
+        "title = Hello\n",
+        'not valid TOML at line 1, column 9: the value is not valid (text needs quotes: "like this")',
+    ),
+    ('title "Hello"\n', "not valid TOML at line 1, column 7: a name is not followed by ="),
+    ("[a]\nx = 1\n[a]\n", "not valid TOML at line 3, column 3: a is given twice"),
+    ("a = 1\na = 2\n", "not valid TOML at line 2, column 6: a value is given twice"),
+    ("[segments\n", "not valid TOML at line 1, column 10: a [heading] is not closed with ]"),
+    ("a = [1,\n", "not valid TOML at the end of the file: the value is not valid"),
+    (
+        'a = "open\n',
+        "not valid TOML at line 1, column 10: the character '\\n' is not allowed there",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "said"), TOML_MISTAKES)
+def test_a_toml_mistake_says_where_and_what(source, said):
+    with pytest.raises(AgendaError) as raised:
+        read_agenda_bytes(source.encode())
+    assert str(raised.value).startswith(said), str(raised.value)
+
+
+def test_a_toml_complaint_of_another_wording_keeps_the_parsers_words():
+    from workshop.agenda.toml_errors import toml_problem
+
+    said = "Something new (at line 4, column 2)"
+    assert toml_problem(said) == "not valid TOML at line 4, column 2: Something new"
+    assert toml_problem("Odd") == "not valid TOML: Odd"
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path):

@@ -777,6 +777,12 @@ def test_a_malformed_upload_is_explained_in_spanish(in_spanish):
     assert "must be a positive number" not in text
     text = text_of(upload(in_spanish, BAD_UPLOADS[0][0], "bad.toml"))
     assert "bad.toml: el archivo no es texto UTF-8 (byte no válido en la posición 12)" in text
+    text = text_of(upload(in_spanish, b"title = Hola\n", "bad.toml"))
+    assert (
+        'bad.toml: no es TOML válido en la línea 1, columna 9: el valor no es válido (un texto '
+        'va entre comillas: "así")' in text
+    )
+    assert "not valid" not in text and "Invalid value" not in text
     missing = in_spanish.post(
         "/facilitator/editor/upload", data={}, content_type="multipart/form-data"
     )

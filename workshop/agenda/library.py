@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from workshop.agenda import store as agenda_store
 from workshop.agenda.model import Agenda, AgendaError
 from workshop.agenda.parse import parse_agenda
+from workshop.agenda.toml_errors import toml_problem
 from workshop.messages import N_, Message
 
 MAX_FILE_BYTES = 256 * 1024
@@ -88,10 +89,7 @@ def read_agenda_bytes(raw: bytes, default_id: str = "") -> Agenda:
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
-        # The parser's own words (where, and what it expected) are English only.
-        raise AgendaError(
-            [("", Message(N_("not valid TOML: {error}"), error=str(error)))]
-        ) from None
+        raise AgendaError([("", toml_problem(str(error)))]) from None
     return parse_agenda(data, default_id=default_id)
 
 
