@@ -779,7 +779,7 @@ def test_a_malformed_upload_is_explained_in_spanish(in_spanish):
     assert "bad.toml: el archivo no es texto UTF-8 (byte no válido en la posición 12)" in text
     text = text_of(upload(in_spanish, b"title = Hola\n", "bad.toml"))
     assert (
-        'bad.toml: no es TOML válido en la línea 1, columna 9: el valor no es válido (un texto '
+        "bad.toml: no es TOML válido en la línea 1, columna 9: el valor no es válido (un texto "
         'va entre comillas: "así")' in text
     )
     assert "not valid" not in text and "Invalid value" not in text

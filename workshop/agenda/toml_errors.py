@@ -17,7 +17,7 @@ WHERE = re.compile(
 )
 
 # (the parser's words, as a pattern; ours, with its named parts as parameters)
-COMPLAINTS = [
+WORDED = [
     (r"Invalid value", N_('the value is not valid (text needs quotes: "like this")')),
     (r"Expected '=' after a key in a key/value pair", N_("a name is not followed by =")),
     (
@@ -59,7 +59,7 @@ COMPLAINTS = [
     (r"Found invalid character (?P<char>.+)", N_("the character {char} is not allowed there")),
     (r"Expected (?P<char>.+)", N_("{char} was expected there")),
 ]
-COMPLAINTS = [(re.compile(f"^{pattern}$", re.DOTALL), words) for pattern, words in COMPLAINTS]
+COMPLAINTS = [(re.compile(f"^{pattern}$", re.DOTALL), words) for pattern, words in WORDED]
 
 
 def toml_problem(said: str) -> Message:
