@@ -168,6 +168,14 @@ LANG_OPTION = click.option(
 )
 
 
+def _rendered(exports, fmt: str, found, lang: str) -> bytes:
+    """A session's results or a roll-up (`exports`: either's module) as a file; only the PDF
+    takes the language."""
+    if fmt == "pdf":
+        return exports.to_pdf(found, i18n.language(lang))
+    return exports.RENDERERS[fmt](found)
+
+
 @main.command("export")
 @click.argument("session")
 @click.option("--format", "fmt", required=True, type=click.Choice(["csv", "xlsx", "json", "pdf"]))
@@ -196,10 +204,7 @@ def export_command(session: str, fmt: str, out: Path, shared: bool, lang: str) -
             raise click.ClickException(
                 "the database is not ready: run `workshop init-db` first"
             ) from None
-        if fmt == "pdf":
-            body = exports.to_pdf(found, i18n.language(lang))
-        else:
-            body = exports.RENDERERS[fmt](found)
+        body = _rendered(exports, fmt, found, lang)
     try:
         out.write_bytes(body)
     except OSError as error:
@@ -320,10 +325,7 @@ def rollup_command(collection: str, fmt: str, out: Path, lang: str) -> None:
             raise click.ClickException(
                 "the database is not ready: run `workshop init-db` first"
             ) from None
-        if fmt == "pdf":
-            body = exports.to_pdf(rollup, i18n.language(lang))
-        else:
-            body = exports.RENDERERS[fmt](rollup)
+        body = _rendered(exports, fmt, rollup, lang)
     try:
         out.write_bytes(body)
     except OSError as error:

@@ -258,17 +258,19 @@ class Rollup:
         found = dict.fromkeys(r.role for t in self.tables for r in t.snapshot.by_role)
         return [role for role in found if role is not None] + ([None] if None in found else [])
 
-    def words_in(self, text: str | None, lang: str) -> str | None:
-        """A question or a role as the tables' agendas word it in `lang` (the first table
-        that translates it), else as it is: the exports name them in English."""
+    def words_in(self, lang: str) -> dict[str | None, str]:
+        """The questions and roles the exports name (in English) as the tables' agendas word
+        them in `lang`, the first table's that translates each; `.get(text, text)` leaves
+        the others as they are."""
+        words: dict[str | None, str] = {}
         for table in self.tables:
             for question in table.snapshot.per_question:
-                if question.question == text and question.questions.get(lang):
-                    return question.questions[lang]
+                if question.questions.get(lang):
+                    words.setdefault(question.question, question.questions[lang])
             for role in table.snapshot.by_role:
-                if role.role == text and role.names.get(lang):
-                    return role.names[lang]
-        return text
+                if role.names.get(lang):
+                    words.setdefault(role.role, role.names[lang])
+        return words
 
     @property
     def questions(self) -> list[tuple[str, int, list[tuple[str, int]]]]:

@@ -214,11 +214,11 @@ def _off_plan(pdf: _Report, rollup: Rollup) -> None:
 
 def _participation(pdf: _Report, rollup: Rollup) -> None:
     pdf.heading(pdf.say(N_("Participation")))
+    words = rollup.words_in(pdf.language.code)  # questions and roles in the report's language
     for table in rollup.tables:
         snap = table.snapshot
         roles = ", ".join(
-            f"{role_name(pdf, rollup.words_in(r.role, pdf.language.code))} {r.participants}"
-            for r in snap.by_role
+            f"{role_name(pdf, words.get(r.role, r.role))} {r.participants}" for r in snap.by_role
         )
         line = pdf.say(
             N_("{table}: {participants}, {responding}, {ballots} ({roles})"),
@@ -233,16 +233,12 @@ def _participation(pdf: _Report, rollup: Rollup) -> None:
             roles=roles,
         )
         pdf.paragraph(line, size=9)
-    questions: dict[str, int] = {}
-    for table in rollup.tables:
-        for q in table.snapshot.per_question:
-            questions[q.question] = questions.get(q.question, 0) + q.answers
-    for question, answers in questions.items():
+    for question, answers, _ in rollup.questions:
         counted = count(pdf, answers, N_("{n} answer"), N_("{n} answers"))
-        question = rollup.words_in(question, pdf.language.code)
-        pdf.paragraph(
-            pdf.say(N_("{question}: {answers}"), question=question, answers=counted), size=9
+        line = pdf.say(
+            N_("{question}: {answers}"), question=words.get(question, question), answers=counted
         )
+        pdf.paragraph(line, size=9)
 
 
 def _over_time(pdf: _Report, rollup: Rollup) -> None:
