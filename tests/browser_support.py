@@ -144,6 +144,32 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# Where the tests leave the pictures a person looks at before resolving (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+# Chromium now and then refuses one capture with "Unable to capture screenshot" and takes the
+# same picture when asked again a moment later; seen in CI on a busy machine, on a page just
+# navigated to. It is a browser hiccup, not something the page did, so it is asked again.
+# (Waiting for a drawn frame first is no help to a page without JavaScript: it never answers.)
+REFUSED = "Unable to capture screenshot"
+
+
+def screenshot(page, path: Path | str, full_page: bool = False, attempts: int = 3) -> None:
+    """The page as drawn now, saved as a PNG at `path` (its folder is made)."""
+    from playwright.sync_api import Error
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+            return
+        except Error as error:
+            if REFUSED not in str(error) or attempt == attempts:
+                raise
+            time.sleep(0.25 * attempt)
+
+
 # Chrome DevTools' "Slow 3G" preset: 400 kbit/s each way (x0.8), 2 s round trips (400 ms x5).
 SLOW_3G = {
     "offline": False,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser_support import PHONE, LiveServer, Visitor
+from browser_support import PHONE, LiveServer, Visitor, screenshot
 from conftest import PASSWORD, skip_or_fail
 
 pytestmark = pytest.mark.browser
@@ -661,8 +661,7 @@ class Crawl:
         self.reached.add(endpoint)
         if name in CHECKED_ON_THEIR_OWN:
             return
-        CRAWL_SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(CRAWL_SHOTS / f"{name}-{self.lang}.png"))
+        screenshot(page, CRAWL_SHOTS / f"{name}-{self.lang}.png")
         found = run_axe(page, AXE_OPTIONS)
         if found:
             self.problems.append(f"{name} ({self.lang}, {page.url}):\n{describe(found)}")

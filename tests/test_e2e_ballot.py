@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, SCREENSHOTS, LiveServer, screenshot
 from conftest import AGENDA_FIXTURES, BUNDLED_AGENDAS
 from test_e2e_a11y import (
     Facilitator,
@@ -31,7 +30,6 @@ from test_e2e_a11y import (
 )
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 THEMES = {
     "Relationships": "Monthly meetings built trust",
     "Childcare": "Fund childcare near training sites",
@@ -160,8 +158,7 @@ def confirmed(page) -> list[str]:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"ballot-{name}.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"ballot-{name}.png", full_page=True)
 
 
 def axe_problems(page) -> list[str]:

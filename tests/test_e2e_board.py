@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import CSRF_FIELD as CSRF
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, SCREENSHOTS, LiveServer, screenshot
 from test_e2e_a11y import (
     Facilitator,
     Participant,
@@ -31,7 +31,6 @@ from test_e2e_a11y import (
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "screenshots"
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 PEOPLE = 60
 # A few words more or fewer, so 180 answers are 180 different texts of the lengths phones send.
@@ -108,8 +107,7 @@ def placement(server: LiveServer, session: Session) -> dict[str, str | None]:
 
 
 def shoot(page, name: str, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    screenshot(page, SCREENSHOTS / f"{name}.png", full_page=full_page)
 
 
 def page_height(page) -> int:

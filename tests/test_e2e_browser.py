@@ -13,7 +13,7 @@ import os
 import re
 
 import pytest
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, LiveServer, screenshot
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def shot(page, name: str) -> None:
     """With WORKSHOP_SCREENSHOTS=DIR, keep a picture of the page for a person to look at."""
     folder = os.environ.get("WORKSHOP_SCREENSHOTS")
     if folder:
-        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+        screenshot(page, f"{folder}/{name}.png", full_page=True)
 
 
 def sign_in_and_start(page, base: str) -> tuple[str, str]:

@@ -14,11 +14,10 @@ import itertools
 import re
 import uuid
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import PHONE, LiveServer, Visitor
+from browser_support import PHONE, SCREENSHOTS, LiveServer, Visitor, screenshot
 from conftest import PASSWORD
 from projector_support import Room as ThriveRoom
 from test_e2e_a11y import describe, structure_violations, wcag_violations
@@ -31,7 +30,6 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ZONE = "America/Los_Angeles"
 EMAIL = "console@example.org"
 AGENDA = "thrive-srt-retrospective"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 THOUGHTS = [
     "Monthly meetings built trust between partners",
     "Networking across sectors",
@@ -124,8 +122,7 @@ def in_view(page, locator) -> bool:
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    screenshot(page, SCREENSHOTS / f"{name}.png", full_page=full_page)
 
 
 # -- the voting panel ---------------------------------------------------------------------

@@ -25,17 +25,15 @@ import re
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from browser_support import LiveServer
+from browser_support import SCREENSHOTS, LiveServer, screenshot
 from projector_support import PASSWORD, Room
 from test_e2e_phone_model import PageRecord, SideBySide, connected, normalized
 
 from workshop.live.console_page import SimulatedConsole
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 EMAIL = "console-model@example.org"
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ANSWERS = [
@@ -155,8 +153,7 @@ def tallies(entries: list[tuple[str, str]]) -> int:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-model-{name}.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"console-model-{name}.png", full_page=True)
 
 
 # -- the session -----------------------------------------------------------------------------

@@ -14,11 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, SCREENSHOTS, LiveServer, screenshot
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 FACILITATOR = "editor@example.org"
 CHANGED_QUESTION = "What worked best in our subregional table this year?"
@@ -114,8 +113,7 @@ Port of Los Angeles
 
 def shot(page, name: str, full_page: bool = False) -> None:
     folder = Path(os.environ.get("WORKSHOP_SCREENSHOTS") or SCREENSHOTS)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+    screenshot(page, folder / f"{name}.png", full_page=full_page)
 
 
 def test_a_doubtful_outline_is_checked_before_it_is_added(server, browser):

@@ -23,16 +23,14 @@ import random
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from browser_support import PHONE, LiveServer
+from browser_support import PHONE, SCREENSHOTS, LiveServer, screenshot
 from test_e2e_a11y import Facilitator, prepare_database
 
 from workshop.live.phone_page import SimulatedPhone, Timings
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 RETRO_QUESTION = "Looking back on the past year of our subregional table, what worked well?"
 FORWARD_QUESTION = (
     "How can SRT activities over the next 2 years best move us toward the plan's vision?"
@@ -294,8 +292,7 @@ def failed_to_reconnect(both: SideBySide, page_mark: int, model_mark: int) -> No
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"phone-model-{name}.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"phone-model-{name}.png", full_page=True)
 
 
 # -- the session -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ Screenshots go to screenshots/ for a person to look at.
 from __future__ import annotations
 
 import pytest
-from browser_support import LiveServer, free_port
+from browser_support import SCREENSHOTS, LiveServer, free_port, screenshot
 from projector_support import PASSWORD, Room, realistic_answers
 from test_e2e_a11y import WCAG_TAGS, run_axe
 
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.browser
 EMAIL = "projector@example.org"
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 LANGUAGES = ["en", "es"]
-SHOTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "screenshots"
 THEMES = [
     "Clear agendas and notes sent ahead of every meeting",
     "Breakout groups by sector so smaller organizations are heard",
@@ -145,8 +144,7 @@ def check_view(pages: dict, view: str, wanted: dict, shots: bool = True, axe: bo
             found = page.evaluate(MEASURE, wanted)
             problems += [f"{view} {lang} {width}x{height}: {p}" for p in found]
             if shots:
-                SHOTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(SHOTS / f"projector-{view}-{lang}-{width}x{height}.png"))
+                screenshot(page, SCREENSHOTS / f"projector-{view}-{lang}-{width}x{height}.png")
         if axe:
             page.set_viewport_size({"width": 1280, "height": 720})
             found = run_axe(page, {"runOnly": {"type": "tag", "values": WCAG_TAGS}})

@@ -9,11 +9,10 @@ Screenshots go to the git-ignored screenshots/ folder, for a person to look at.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from browser_support import CSRF_FIELD as CSRF
-from browser_support import LiveServer
+from browser_support import SCREENSHOTS, LiveServer, screenshot
 from collections_support import TABLES, export_bytes
 from test_e2e_a11y import (
     Facilitator,
@@ -26,8 +25,6 @@ from test_e2e_a11y import (
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "screenshots"
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 LANGUAGES = ["en", "es"]
 THEME_BOX = re.compile(
@@ -95,9 +92,8 @@ def laptop(chromium, region):
 
 
 def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"{name}.png")
+    screenshot(page, SCREENSHOTS / f"{name}-full.png", full_page=True)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
+from browser_support import SCREENSHOTS, screenshot
 from room import RETRO, open_room
 
 from workshop.themes import suggestion_runs
@@ -230,8 +231,6 @@ def test_a_new_theme_never_takes_the_id_of_a_deleted_one(world):
 
 # -- the page as a facilitator meets it ---------------------------------------------------------
 
-SCREENSHOTS = __import__("pathlib").Path(__file__).parent.parent / "screenshots"
-
 
 def serve_through(page, actor) -> None:
     """Answer the browser's requests with this app in-process, with the actor's cookies: the
@@ -266,6 +265,5 @@ def test_the_review_page_after_changes_reads_plainly_on_the_laptop(world, chromi
     assert page.get_by_text(gone).is_visible()
     title = {"en": "Theme title", "es": "Título del tema"}[lang]
     assert page.get_by_label(title).first.input_value() == "Networking"
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"suggestion-review-changed-{lang}.png", full_page=True)
+    screenshot(page, SCREENSHOTS / f"suggestion-review-changed-{lang}.png", full_page=True)
     context.close()

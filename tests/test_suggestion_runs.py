@@ -317,7 +317,8 @@ def test_the_review_page_offers_the_plan_matches_the_board_offers_afterwards(roo
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_review_page_reads_plainly_on_the_laptop(room, chromium, lang):
-    from test_suggestion_review import SCREENSHOTS, serve_through
+    from browser_support import SCREENSHOTS, screenshot
+    from test_suggestion_review import serve_through
 
     host, _, path = suggested_room(room)
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
@@ -330,8 +331,7 @@ def test_the_review_page_reads_plainly_on_the_laptop(room, chromium, lang):
     assert not [title for title in titles if "&" in title]
     matches = {"en": "Matches the plan:", "es": "Coincide con el plan:"}[lang]
     assert page.get_by_text(matches).first.is_visible()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"suggestion-review-{lang}.png", full_page=True)
+    screenshot(page, SCREENSHOTS / f"suggestion-review-{lang}.png", full_page=True)
     context.close()
 
 
