@@ -8,8 +8,10 @@ hidden answer and names, which must never reach a collection."""
 
 from __future__ import annotations
 
+import copy
 import html
 import io
+import itertools
 import json
 from datetime import timedelta
 
@@ -31,6 +33,16 @@ NORTH, SOUTH = TABLES[0], TABLES[1]
 def room(tmp_path):
     with open_room(tmp_path) as room:
         yield room
+
+
+def with_value(document: dict, *path, value) -> dict:
+    """`document` with the item at `path` (keys and indexes) set to `value`, in place."""
+    *parents, last = path
+    node = document
+    for step in parents:
+        node = node[step]
+    node[last] = value
+    return document
 
 
 def new_collection(owner, name: str = "SRT retrospectives") -> str:
@@ -108,6 +120,31 @@ def test_the_same_number_on_another_server_is_another_session(room):
                 }
             ).encode(),
             "&#39;workshop.created_at&#39; is missing or wrong",
+        ),
+        (json.dumps({**export_of(NORTH, 11), "themes": 7}).encode(), "&#39;themes&#39;"),
+        (
+            json.dumps(with_value(export_of(NORTH, 11), "responses", 0, "id", value=[1])).encode(),
+            "&#39;responses[0]&#39; is missing or wrong",
+        ),
+        (
+            json.dumps(
+                with_value(
+                    export_of(NORTH, 11),
+                    "themes",
+                    0,
+                    "questions",
+                    0,
+                    "response_ids",
+                    value=[{"id": 1}],
+                )
+            ).encode(),
+            "&#39;themes[0].questions[0].response_ids&#39; is missing or wrong",
+        ),  # fmt: skip
+        (
+            json.dumps(
+                with_value(export_of(NORTH, 11), "source", "server_id", value="a" * 65)
+            ).encode(),
+            "&#39;source.server_id&#39; is missing or wrong",
         ),
     ],
 )
@@ -573,3 +610,56 @@ def test_a_themes_spanish_title_in_an_export_reaches_spanish_readers(room):
     assert "Arte y cultura" in owner.page(base + "?lang=es")
     english = owner.page(base + "?lang=en")
     assert "Arts and culture" in english and "Arte y cultura" not in english
+
+
+# -- any change to an export ------------------------------------------------------------------
+
+
+def fields_of(node, path: tuple = ()):
+    """The path of every key and item (the first two items of a list) in a decoded export."""
+    children = node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()  # fmt: skip
+    for key, child in children:
+        yield (*path, key)
+        yield from fields_of(child, (*path, key))
+
+
+# What a hand-edited or damaged file may hold where a field was: each path gets the next one.
+ODD_VALUES = [None, "", -1, 10**20, 1.5, True, [], {}, [None], "x" * 3000, "\x00\x0b", "\ud800"]
+REMOVED = object()
+
+
+def changed(document: dict, path: tuple, value) -> dict:
+    document = copy.deepcopy(document)
+    *parents, last = path
+    node = document
+    for step in parents:
+        node = node[step]
+    if value is REMOVED:
+        del node[last]
+    else:
+        node[last] = value
+    return document
+
+
+def test_any_one_field_changed_is_imported_or_refused_and_every_download_still_works(room):
+    """Each field of an export, in turn, holds an odd value or is gone: the import is kept or
+    refused with a message (never a server error), and the roll-up's page and its four
+    downloads still work. Found: a theme list that is no list, an answer id that is a list, a
+    server id longer than the key, control characters in Excel, a name taller than a page."""
+    owner = room.facilitator()
+    base = new_collection(owner)
+    upload(owner, base, ("south.json", export_bytes(SOUTH, 12)), table_name="South")
+    good = export_of(NORTH, 11)
+    odd = itertools.cycle([*ODD_VALUES, REMOVED])
+    kept = 0
+    for path in fields_of(good):
+        body = json.dumps(changed(good, path, next(odd))).encode()
+        reply = upload(owner, base, ("north.json", body), table_name="North")
+        assert reply.status_code in (302, 400), (path, reply.status_code)
+        if reply.status_code == 400:
+            assert 'class="error"' in reply.get_data(as_text=True), path
+            continue
+        kept += 1
+        for view in ("", "tables", "themes", *(f"download/{f}" for f in ("csv", "xlsx", "json", "pdf"))):  # fmt: skip
+            assert owner.get(base + view).status_code == 200, (path, view)
+    assert kept > 20  # optional fields and free text are taken as they come

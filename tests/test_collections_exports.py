@@ -278,3 +278,27 @@ def test_the_pdf_counts_one_person_in_the_singular(tmp_path):
     assert ": 1 respuesta\n" in spanish
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_plan_strategy_named_at_great_length_is_cut_short_in_the_pdfs_matrix(tmp_path):
+    """An export's plan may name a strategy at any length (a pasted paragraph, a hand-edited
+    file); a matrix row taller than a page made the PDF a server error. The matrix cuts the
+    name with an ellipsis; the ranking above it, the spreadsheets and the JSON keep it whole."""
+    from collections_support import PLAN_ORDER, A, export_of
+
+    app, client, base = new_collection(tmp_path, "Long names")
+    document = export_of(TABLES[0], 11)
+    long_name = "Access to childcare " + "for every shift worker in the region " * 80
+    row = document["plan"][PLAN_ORDER.index(A)]
+    row["name"], row["translations"] = long_name, {}
+    files = {"files": (io.BytesIO(json.dumps(document).encode()), "north.json")}
+    assert client.post(base + "import", data={**files, "table_name": "North"}).status_code == 302
+    reply = client.get(f"{base}download/pdf")
+    assert reply.status_code == 200
+    text = pdf_text(reply.data).replace("\n", " ")
+    assert long_name.strip() in text  # the ranking
+    assert "Access to childcare for every shift worker" in text and "…" in text  # the matrix
+    names = [item["name"] for item in client.get(f"{base}download/json").get_json()["strategies"]]
+    assert long_name in names
+    with app.app_context():
+        db.engine.dispose()

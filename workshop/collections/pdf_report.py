@@ -14,7 +14,7 @@ from workshop.collections.model import EQUAL, PARTICIPANTS, Rollup
 from workshop.collections.rule import paragraphs
 from workshop.collections.tables import heat_level, pct, table_rank
 from workshop.messages import ENGLISH, N_, Language
-from workshop.results.pdf_report import FONT, INK, MUTED, count, pdf_text, role_name
+from workshop.results.pdf_report import FONT, INK, MUTED, clipped, count, pdf_text, role_name
 from workshop.results.pdf_report import Report as _Report
 from workshop.results.tables import iso
 
@@ -108,6 +108,8 @@ def _ranking(pdf: _Report, rollup: Rollup) -> None:
 # Tables side by side on one landscape page: beyond this a cell is too narrow for "41.7% (12)",
 # so a regional day's matrix continues in blocks, each repeating the strategy column.
 TABLES_PER_BLOCK = 12
+# The longest strategy name and table name the matrix draws whole (a row must fit one page).
+NAME_LIMIT, TABLE_NAME_LIMIT = 160, 90
 
 
 def _matrix(pdf: _Report, rollup: Rollup) -> None:
@@ -139,8 +141,10 @@ def _matrix_block(pdf: _Report, rollup: Rollup, block: list) -> None:
     name_width = min(70, pdf.epw * 0.3)
     cell_width = (pdf.epw - name_width) / across
     pdf.set_font(FONT, "", 7 if across > 8 else 8)
+    names = [clipped(t.name, TABLE_NAME_LIMIT) for _, t in block]
     heads = [pdf.say(N_("Strategy"))] + [
-        t.name if t.voted else pdf.say(N_("{table} (no vote)"), table=t.name) for _, t in block
+        name if t.voted else pdf.say(N_("{table} (no vote)"), table=name)
+        for name, (_, t) in zip(names, block, strict=True)
     ]
     header_style = FontFace(emphasis="BOLD", fill_color=HEAT[1])
     with pdf.table(
@@ -155,7 +159,8 @@ def _matrix_block(pdf: _Report, rollup: Rollup, block: list) -> None:
         table.row([pdf_text(h) for h in heads])
         for item in rollup.strategies:
             row = table.row()
-            row.cell(pdf_text(_name(pdf, rollup, item.key, item.name)), style=PLAIN)
+            name = clipped(_name(pdf, rollup, item.key, item.name), NAME_LIMIT)
+            row.cell(pdf_text(name), style=PLAIN)
             for index, _ in block:
                 _matrix_cell(row, item.cells[index])
     pdf.ln(3)

@@ -23,9 +23,15 @@ from workshop.collections.model import (
     VoteInfo,
 )
 from workshop.messages import N_, ActionError
+from workshop.text import plain_data
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 8 * 1024 * 1024
+
+
+# A server's id is 32 hex digits; a longer one is no server's (and would not fit the key that
+# tells sessions apart).
+MAX_SERVER_ID = 64
 
 
 class ExportFileError(ActionError):
@@ -78,7 +84,7 @@ def _parse(data: bytes, filename: str) -> dict[str, Any]:
             N_("{file} is larger than {limit} MB."), "too_large", file=filename, limit=8
         )
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = plain_data(json.loads(data.decode("utf-8-sig")))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise not_export from None
     if not isinstance(document, dict) or "schema_version" not in document:
@@ -92,14 +98,14 @@ def private_parts_removed(document: dict[str, Any]) -> dict[str, Any]:
     """The export as a share link gives it: no hidden answers, no names."""
     cleaned = dict(document)
     responses = document.get("responses")
-    if isinstance(responses, list):
+    if isinstance(responses, list) and isinstance(document["themes"], list):
         kept = [
             {key: value for key, value in row.items() if key != "name"}
             for row in responses
             if isinstance(row, dict) and row.get("hidden") is not True
         ]
         cleaned["responses"] = kept
-        visible = {row.get("id") for row in kept}
+        visible = {row.get("id") for row in kept if type(row.get("id")) is int}
         cleaned["themes"] = [_visible_only(theme, visible) for theme in document["themes"]]
     cleaned["audience"] = "shared"
     cleaned["names_included"] = False
@@ -121,7 +127,8 @@ def _visible_only(theme: Any, visible: set) -> Any:
     questions = []
     for group in theme["questions"]:
         if isinstance(group, dict) and isinstance(group.get("response_ids"), list):
-            group = {**group, "response_ids": [i for i in group["response_ids"] if i in visible]}
+            ids = [i for i in group["response_ids"] if type(i) is not int or i in visible]
+            group = {**group, "response_ids": ids}  # an id that is no number is reported later
         questions.append(group)
     return {**theme, "questions": questions}
 
@@ -168,8 +175,11 @@ def _snapshot(doc: dict[str, Any]) -> Snapshot:
         for i, item in enumerate(_get(doc, "themes", list, ""))
     )
     part = _get(doc, "participation", dict, "")
+    server_id = _get(source, "server_id", str, "source", optional=True) or ""
+    if len(server_id) > MAX_SERVER_ID:
+        raise _Wrong("source.server_id")
     return Snapshot(
-        server_id=_get(source, "server_id", str, "source", optional=True) or "",
+        server_id=server_id,
         workshop_id=_get(session, "id", int, "workshop"),
         created_at=_time(session, "created_at", "workshop"),
         started_at=_time(session, "started_at", "workshop", optional=True),
@@ -235,7 +245,10 @@ def _theme(item: Any, path: str, answers: dict[int, Answer], named: dict) -> Tab
         named.setdefault(_get(strategy, "id", str, where), _get(strategy, "name", str, where))
     ids = []
     for group_index, group in enumerate(_get(item, "questions", list, path)):
-        ids += _get(group, "response_ids", list, f"{path}.questions[{group_index}]")
+        where = f"{path}.questions[{group_index}]"
+        ids += _get(group, "response_ids", list, where)
+        if not all(type(i) is int for i in ids):
+            raise _Wrong(f"{where}.response_ids")
     return TableTheme(
         title=_get(item, "title", str, path),
         source=_get(item, "source", str, path),

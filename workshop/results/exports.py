@@ -30,6 +30,7 @@ from workshop.results.tables import (
     neutralize,
     tables,
 )
+from workshop.text import plain
 
 FORMATS = {
     "csv": ("application/zip", "zip"),
@@ -93,8 +94,12 @@ def csv_text(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
-    writer.writerows([neutralize(cell) for cell in row] for row in table.rows)
+    writer.writerows([neutralize(_plain(cell)) for cell in row] for row in table.rows)
     return out.getvalue()
+
+
+def _plain(cell: Any) -> Any:
+    return plain(cell) if isinstance(cell, str) else cell
 
 
 # -- Excel ------------------------------------------------------------------------------
@@ -112,7 +117,7 @@ def workbook(tables_: list[Table], title: str) -> bytes:
     book.remove(book.active)
     for table in tables_:
         _sheet(book, table)
-    book.properties.title = title[:200]
+    book.properties.title = plain(title)[:200]
     book.properties.creator = "workshop"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -140,6 +145,7 @@ def _put_cell(cell, value: Any) -> None:
     if value == "":
         return  # an empty cell, not an empty text
     if isinstance(value, str):
+        value = plain(value)  # answers stored before the forms made text plain, imported text
         cell.value = value
         cell.data_type = "s"
         cell.quotePrefix = value.startswith(FORMULA_STARTS)

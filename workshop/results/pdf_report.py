@@ -25,6 +25,7 @@ from workshop.results.tables import NO_ROLE, iso
 ENCODING = "windows-1252"
 FONT = "Helvetica"
 BAR_WIDTH = 70  # millimetres for the longest bar
+CELL_LIMIT = 300  # characters of a table cell drawn whole (`clipped`)
 INK, MUTED, BAR, HEADER_FILL = (20, 20, 20), (95, 95, 95), (46, 92, 184), (232, 236, 244)
 STATUS = {NOT_STARTED: N_("not started"), LIVE: N_("live"), ENDED: N_("ended")}
 
@@ -33,6 +34,13 @@ def pdf_text(text: str) -> str:
     """Text the built-in fonts can draw: unchanged where they can, degraded where not."""
     text = unicodedata.normalize("NFC", text)
     return "".join(_drawable(char) for char in text)
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis: a table's row must fit on one page,
+    and a name of thousands of characters (an imported file may hold one) would not. The
+    spreadsheets and the JSON keep the whole text."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _drawable(char: str) -> str:
@@ -265,5 +273,5 @@ def _table(pdf: _Report, headers: tuple[str, ...], rows: list, widths: tuple) ->
     ) as table:
         table.row([pdf_text(h) for h in headers])
         for row in rows:
-            table.row([pdf_text(cell) for cell in row])
+            table.row([pdf_text(clipped(cell, CELL_LIMIT)) for cell in row])
     pdf.set_font(FONT, "", 10)

@@ -16,6 +16,7 @@ from workshop.web import (
     i18n,
     identity,
     packet_guard,
+    plain_input,
     security,
     sockets,
     static_files,
@@ -47,7 +48,10 @@ def init_app(app) -> None:
     """Languages, socket handlers, blueprints, error pages and security headers."""
     # Before the blueprints: ids in URLs stop at 64 bits (a larger one is a 404, not a 500).
     app.url_map.converters["int"] = IdConverter
+    for name in ("default", "string"):  # a control character in a path part is a 404
+        app.url_map.converters[name] = plain_input.PlainPathPart
     app.session_interface = identity.HandshakeSessionInterface()
+    app.request_class = plain_input.PlainTextRequest  # form fields and arguments as plain text
     i18n.init_app(app)
     sockets.init_app(socketio)
     packet_guard.init_app(socketio)

@@ -24,6 +24,7 @@ from workshop.live import participants, responses, workshops
 from workshop.live.timing import CONTROL_ACTIONS
 from workshop.messages import N_, ActionError
 from workshop.models import Participant, Workshop
+from workshop.text import plain_data
 from workshop.web import (
     actions,
     broadcast,
@@ -77,7 +78,7 @@ def guarded(handler: Callable[[dict[str, Any]], dict[str, Any] | None]):
         if data and len(json.dumps(data, default=str)) > MAX_EVENT_BYTES:
             return error_ack(N_("the event is too large"), "too_large")
         try:
-            return {"ok": True, **(handler(data or {}) or {})}
+            return {"ok": True, **(handler(plain_data(data or {})) or {})}
         except ActionError as error:
             db.session.rollback()
             return refusal(error)
