@@ -45,8 +45,11 @@ def chromium():
     path = chromium_path()
     if path is None:
         skip_or_fail("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A busy machine (CI shares its cores) can take longer than Playwright's 5 s to show what
+    # a page will show; an assertion that holds returns as soon as it does.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser

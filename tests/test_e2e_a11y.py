@@ -565,7 +565,7 @@ def test_a_new_segment_is_announced_politely_and_the_seconds_never(room, chromiu
         room.facilitator.control(session, "start")
         for name, page in watched.items():
             expect(page.locator("[data-announcer]"), name).to_contain_text(
-                "Overview & Introduction", timeout=5000
+                "Overview & Introduction"
             )
         for page in watched.values():
             page.evaluate("window.__spoken = []")
@@ -576,7 +576,7 @@ def test_a_new_segment_is_announced_politely_and_the_seconds_never(room, chromiu
         room.facilitator.control(session, "next")
         for name, page in watched.items():
             expect(page.locator("[data-announcer]"), name).to_contain_text(
-                "Retrospective Questions", timeout=5000
+                "Retrospective Questions"
             )
             said = [line for line in page.evaluate("window.__spoken") if "Retrospective" in line]
             assert len(set(said)) == 1, f"{name}: the new segment was said {said}"

@@ -213,7 +213,7 @@ def test_grouping_by_dragging_a_card_or_several(server, desk):
     card(board, "Daycare open").get_by_role("checkbox").check()
     expect(board.locator("[data-selected-count]")).to_have_text("2 selected")
     card(board, "Daycare open").drag_to(theme(board, "Childcare"))
-    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2, timeout=5000)
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2)
     expect(board.locator("[data-board-status]")).to_contain_text("Moved 2 answers to Childcare")
     expect(board.locator("[data-unsorted] .answer-card")).to_have_count(2)
     wait_stored(server, session, "Daycare open at 5am", "Childcare")
@@ -291,16 +291,16 @@ def test_grouping_by_keyboard_alone(server, desk):
     expect(card(board, "Vanpools").get_by_role("checkbox")).to_be_focused()
     board.keyboard.press("Space")
     board.keyboard.press("1")  # theme 1, Transit: the two ticked answers go
-    expect(theme(board, "Transit").locator(".answer-card")).to_have_count(2, timeout=5000)
+    expect(theme(board, "Transit").locator(".answer-card")).to_have_count(2)
     # focus stays in the pile, on the next answer, for the next keystroke
     expect(card(board, "Childcare during").get_by_role("checkbox")).to_be_focused()
     board.keyboard.press("2")  # nothing ticked: the focused answer alone goes to Childcare
-    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(1, timeout=5000)
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(1)
     wait_stored(server, session, "Childcare during meetings", "Childcare")
     # and back: 0 on an answer in a theme sends it to the unsorted pile
     tab_to(board, card(board, "Vanpools").get_by_role("checkbox"))
     board.keyboard.press("0")
-    expect(board.locator("[data-unsorted]")).to_contain_text("Vanpools", timeout=5000)
+    expect(board.locator("[data-unsorted]")).to_contain_text("Vanpools")
     wait_stored(server, session, "Vanpools for early shifts", None)
     assert placement(server, session) == {
         "Buses that reach the warehouses": "Transit",
@@ -325,7 +325,7 @@ def test_grouping_by_tapping(server, chromium, room):
     card(board, "Daycare open").locator("label").tap()
     expect(card(board, "Daycare open").get_by_role("checkbox")).to_be_checked()
     theme(board, "Childcare").get_by_role("button", name=re.compile("^Move here")).tap()
-    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2, timeout=5000)
+    expect(theme(board, "Childcare").locator(".answer-card")).to_have_count(2)
     expect(board.locator("[data-selection]")).to_be_hidden()  # done with that selection
     wait_stored(server, session, "Daycare open at 5am", "Childcare")
     placed = placement(server, session)
@@ -383,7 +383,7 @@ def test_a_spanish_title_given_on_the_board_reaches_a_spanish_phone(server, desk
     transit.get_by_text("Edit").click()
     transit.get_by_label("Title in Spanish").fill("Transporte")
     transit.get_by_role("button", name="Save").click()
-    expect(transit.locator("span[lang=es]")).to_have_text("Transporte", timeout=5000)
+    expect(transit.locator("span[lang=es]")).to_have_text("Transporte")
     expect(board.locator("[data-no-spanish]")).to_have_count(1)
     with database(server) as db:
         stored = db.execute(

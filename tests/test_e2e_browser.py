@@ -80,7 +80,7 @@ def answer(page, question: str, text: str, strategy: str | None = None) -> None:
 def expect_text(locator, text: str) -> None:
     from playwright.sync_api import expect
 
-    expect(locator).to_contain_text(text, timeout=5000)
+    expect(locator).to_contain_text(text)
 
 
 def seconds_shown(page) -> int:
@@ -108,18 +108,16 @@ def test_reference_session_end_to_end(server, browser):
     expect_text(screen.locator("[data-count-participants]"), "3")
 
     control(console, "Start")
-    expect(phones[0].get_by_role("heading", name="Overview & Introduction")).to_be_visible(
-        timeout=5000
-    )
+    expect(phones[0].get_by_role("heading", name="Overview & Introduction")).to_be_visible()
     expect(phones[0].get_by_role("heading", name="Community agreements")).to_be_visible()
     control(console, "Next")
-    expect(phones[1].get_by_role("heading", name=RETRO_QUESTION)).to_be_visible(timeout=5000)
+    expect(phones[1].get_by_role("heading", name=RETRO_QUESTION)).to_be_visible()
     no_js.reload()
 
     answers_line = screen.locator("[data-count-responses-line]")
     expect(answers_line).to_have_text("0 answers")
     answer(phones[0], RETRO_QUESTION, "Monthly meetings built trust <script>alert(1)</script>")
-    expect(screen.locator('[data-prompt-count="worked_well"]')).to_have_text("1", timeout=5000)
+    expect(screen.locator('[data-prompt-count="worked_well"]')).to_have_text("1")
     expect(answers_line).to_have_text("1 answer")  # counted live, in the singular
     expect(screen.locator('[data-prompt-count-line="worked_well"]')).to_have_text("1 answer")
     expect(screen.locator('[data-prompt-count-line="do_differently"]')).to_have_text("0 answers")
@@ -162,7 +160,7 @@ def test_reference_session_end_to_end(server, browser):
         expect_text(stream, text)
 
     control(console, "Next")
-    expect(phones[0].get_by_role("heading", name=FORWARD_QUESTION)).to_be_visible(timeout=5000)
+    expect(phones[0].get_by_role("heading", name=FORWARD_QUESTION)).to_be_visible()
     phones[0].get_by_text("Regional Economic Development Plan").first.click()  # the plan, collapsed
     answer(
         phones[0],
@@ -249,9 +247,7 @@ def vote_and_close(console, screen, phones, no_js) -> None:
     from playwright.sync_api import expect
 
     control(console, "Next")
-    expect(phones[0].get_by_role("heading", name="Prioritizing Key Themes")).to_be_visible(
-        timeout=5000
-    )
+    expect(phones[0].get_by_role("heading", name="Prioritizing Key Themes")).to_be_visible()
     console.get_by_role("button", name="Open voting").click()
     expect_text(screen.locator("[data-screen-vote]"), "Vote now")
 
@@ -269,7 +265,7 @@ def vote_and_close(console, screen, phones, no_js) -> None:
             else:  # tap the choices in order
                 page.locator("[data-choose]", has_text=title).click()
         page.get_by_role("button", name="Send my vote").click()
-        expect(page.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
+        expect(page.get_by_text("Your vote is in")).to_be_visible()
     expect_text(screen.locator("[data-ballots]"), "3")
     shot(phones[1], "phone-vote")
     shot(screen, "projector-tally")
@@ -279,7 +275,7 @@ def vote_and_close(console, screen, phones, no_js) -> None:
     console.get_by_role("button", name="Close voting and reveal").click()
     expect_text(screen.locator("[data-screen-vote]"), "Final ranking")
     ranking = phones[1].locator(".ranking li")
-    expect(ranking.first).to_contain_text("Relationships", timeout=5000)
+    expect(ranking.first).to_contain_text("Relationships")
     expect(ranking.first).to_contain_text("8 points")
     expect(ranking.nth(1)).to_contain_text("Shared information")
     expect(ranking.nth(1)).to_contain_text("5 points")
@@ -308,7 +304,7 @@ def test_a_spanish_console_labels_arriving_answers_in_spanish(server, browser):
     section.get_by_label("Su respuesta", exact=True).fill("Reuniones mensuales")
     section.get_by_role("button", name="Enviar respuesta").click()
     item = console.locator('[data-stream="worked_well"] li', has_text="Reuniones mensuales")
-    expect(item.locator("[data-who]")).to_have_text("Participante 1 (Ana)", timeout=5000)
+    expect(item.locator("[data-who]")).to_have_text("Participante 1 (Ana)")
     shot(console, "console-spanish-labels")
     desk.close()
     phone.context.close()

@@ -160,9 +160,7 @@ def shot(page, name: str) -> None:
 
 
 def test_the_bench_facilitator_does_what_the_pages_do(server, chromium):
-    from playwright.sync_api import expect
 
-    expect.set_options(timeout=15_000)  # a busy machine: the records are what is compared
     page_room, model_room = prepared_room(server), prepared_room(server)
     # The rooms' counts go out 0.5 s after their answers: before the pages open, or one side's
     # socket would get its room's counts and the other's not, as the rooms were made in turn.

@@ -100,7 +100,7 @@ def test_copy_edit_paste_save_and_run(server, browser):
     join(phone, server.url, code)
     desk.get_by_role("button", name="Start", exact=True).click()
     desk.get_by_role("button", name="Next", exact=True).click()
-    expect(phone.get_by_role("heading", name=CHANGED_QUESTION)).to_be_visible(timeout=5000)
+    expect(phone.get_by_role("heading", name=CHANGED_QUESTION)).to_be_visible()
 
 
 DOUBTFUL_OUTLINE = """GOAL 2

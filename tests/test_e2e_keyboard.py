@@ -154,7 +154,7 @@ def join_and_answer(phone, base: str, session: Session) -> None:
     expect_focus_visible(phone)
     phone.keyboard.press("Enter")
     expect(question.get_by_label("Edit your answer 1")).to_have_value(
-        "Monthly meetings built trust", timeout=5000
+        "Monthly meetings built trust"
     )
     # The question redrew itself with the answer; focus is still on its Send answer button.
     expect(send).to_be_focused()
@@ -191,7 +191,7 @@ def cluster(board, base: str, session: Session) -> None:
         tab_to(board, create)
         expect_focus_visible(board)
         board.keyboard.press("Enter")
-        expect(theme(title)).to_contain_text(answer, timeout=5000)
+        expect(theme(title)).to_contain_text(answer)
         # The board redrew itself; focus is still on the button just used.
         expect(create).to_be_focused()
         expect(card_box(answer)).not_to_be_checked()
@@ -209,7 +209,7 @@ def cluster(board, base: str, session: Session) -> None:
     tab_to(board, move)
     expect_focus_visible(board)
     board.keyboard.press("Enter")
-    expect(theme("Relationships")).to_contain_text("Monthly meetings built trust", timeout=5000)
+    expect(theme("Relationships")).to_contain_text("Monthly meetings built trust")
     expect(theme("Relationships")).to_contain_text("Networking across sectors")
     expect(theme("Shared information")).to_contain_text("Sharing catalyst project updates")
     expect(move).to_be_focused()
@@ -235,7 +235,7 @@ def vote(phone) -> None:
     tab_to(phone, send)
     expect_focus_visible(phone)
     phone.keyboard.press("Space")
-    expect(phone.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
+    expect(phone.get_by_text("Your vote is in")).to_be_visible()
     expect(phone.locator("[data-vote-status] .picked li")).to_have_text(
         ["Relationships", "Shared information"]
     )

@@ -67,7 +67,7 @@ def test_choices_and_the_confirmation_survive_a_redraw(server, chromium):
     # Sent and confirmed: a later redraw still shows the ballot and its confirmation.
     choice(phone, "Relationships").click()
     phone.get_by_role("button", name="Send my vote").click()
-    expect(phone.get_by_text("Your vote is in")).to_be_visible(timeout=5000)
+    expect(phone.get_by_text("Your vote is in")).to_be_visible()
     redraw("0")
     expect(phone.get_by_text("Your vote is in")).to_be_visible()
     expect(phone.locator("[data-vote-status] .picked li")).to_have_text(
