@@ -525,6 +525,7 @@ def test_workshop_import_files_into_a_collection(room, tmp_path):
     assert "Traceback" not in bad.output
     missing = runner.invoke(args=["import", files[0], "--collection", "Nowhere"])
     assert "no collection has the number or name 'Nowhere'" in missing.output
+    assert "(the collections: 1 'Region'); give --owner to create it" in missing.output
     with room.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CollectionMember)) == 3
     assert "Region" in owner.page("/facilitator/collections/")

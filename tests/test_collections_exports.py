@@ -237,6 +237,8 @@ def test_workshop_rollup_errors_are_one_line(region, tmp_path):
     )
     assert result.exit_code != 0
     assert "no collection has the number or name 'no such thing'" in result.output
+    assert "(the collections: 1 'SRT retrospectives')" in result.output
+    assert "--owner" not in result.output  # `rollup` creates nothing
     assert "Traceback" not in result.output
 
 

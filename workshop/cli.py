@@ -248,7 +248,7 @@ def import_command(
     with app.app_context():
         from workshop.extensions import db
 
-        collection = _collection(db.session, name, owner)
+        collection = _collection(db.session, name, owner, "; give --owner to create it")
         try:
             details = members.TableDetails(table, store.parse_day(held_on), place)
         except ActionError as error:
@@ -277,8 +277,12 @@ def _import_one(db, collection, path: Path, details, now) -> int:
     return 0
 
 
-def _collection(db, name: str, owner: str | None):
-    """A collection by number or exact name; with --owner, a new one of that name."""
+MAX_LISTED = 10  # collections named in an error
+
+
+def _collection(db, name: str, owner: str | None, hint: str = ""):
+    """A collection by number or exact name; with --owner, a new one of that name. Not found,
+    the error lists the collections there are, then `hint`."""
     from sqlalchemy import select
 
     from workshop.collections.records import Collection
@@ -288,8 +292,12 @@ def _collection(db, name: str, owner: str | None):
     if found is not None:
         return found
     if not owner:
+        known = db.execute(select(Collection.id, Collection.name).order_by(Collection.id)).all()
+        listed = "; ".join(f"{number} '{title}'" for number, title in known[:MAX_LISTED])
+        there = f"the collections: {listed}" if known else "there is no collection yet"
+        more = f" and {len(known) - MAX_LISTED} more" if len(known) > MAX_LISTED else ""
         raise click.ClickException(
-            f"no collection has the number or name '{name}' (give --owner to create it)"
+            f"no collection has the number or name '{name}' ({there}{more}){hint}"
         )
     from workshop import clock
     from workshop.collections import store
