@@ -257,7 +257,7 @@ async def run_room(
     projector = Watcher(urls[-1], "/screen", f"token={token}")
     await projector.connect()
     watchers = [projector]
-    steps = AppSteps(facilitator, args.seed) if facilitator is not None else BareSteps(urls[0])
+    steps = AppSteps.of(facilitator, args.seed) if facilitator else BareSteps(urls[0])
     if isinstance(steps, AppSteps):
         await steps.laptop.open_console()  # the facilitator's console is open as phones join
     lags: list[tuple[float, float]] = []

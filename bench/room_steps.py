@@ -28,17 +28,31 @@ STEP_TIMEOUT = 10.0
 THEMES = ("Meetings", "Relationships", "Communication", "Funding", "Data")
 
 Step = Callable[[], Awaitable[object]]
+# A person's pause before an action: "typing" (a theme's title) or "clicking" (a button).
+Pause = Callable[[str], Awaitable[None]]
+
+
+async def no_pause(_action: str) -> None:
+    return None
 
 
 class AppSteps:
     """The facilitator's laptop: themes made on the board, then next, next, Open voting on
-    the console. Use it from the event loop that runs the phones."""
+    the console. Use it from the event loop that runs the phones. `pause` is awaited before
+    each title typed and each button pressed (by `run`): none where the bench measures a
+    step's latency, a person's where rooms run as a day would."""
 
-    def __init__(self, facilitator: FacilitatorDriver, seed: int = 0):
+    def __init__(self, laptop: SimulatedConsole, pause: Pause = no_pause):
+        self.laptop, self.pause = laptop, pause
+
+    @classmethod
+    def of(cls, facilitator: FacilitatorDriver, seed: int = 0) -> AppSteps:
+        """Steps on a laptop of its own, signed in as `facilitator`."""
         cookies = {cookie.name: cookie.value for cookie in facilitator.http.cookies}
-        self.laptop = SimulatedConsole(
+        laptop = SimulatedConsole(
             facilitator.url, facilitator.workshop_id, cookies, random.Random(seed)
         )
+        return cls(laptop)
 
     async def open_board(self) -> None:
         await self.laptop.open_board()
@@ -47,8 +61,18 @@ class AppSteps:
         if self.laptop.socket is None or "data-board-form" not in self.laptop.fragment_html:
             await self.laptop.open_board()
         for title in THEMES:
+            await self.pause("typing")
             await self.laptop.create_theme(title)
         await self.laptop.open_console()
+
+    async def run(self) -> None:
+        """Prepare, then every step in turn, each button once it shows."""
+        await self.prepare()
+        for _name, ready, click in self.steps():
+            await self.pause("clicking")
+            if ready is not None:
+                await ready()
+            await click()
 
     def steps(self) -> list[tuple[str, Step | None, Step]]:
         """(name, what to wait for before the click, the click)."""

@@ -52,13 +52,13 @@ from bench.load_bench import (
     watch_loop_lag,
     write_latency_trace,
 )
-from bench.room_steps import THEMES
+from bench.room_steps import AppSteps
 from bench.servers import FacilitatorDriver, app_server
 from workshop.live.console_page import SimulatedConsole
 from workshop.live.simulate import SimulatedPhone, Timings
 
 BALLOT_P95_MS, TALLY_S = 50.0, 1.0
-TYPING, CLICKING = (3.0, 8.0), (1.0, 3.0)  # seconds a facilitator takes: a title, a click
+PAUSES = {"typing": (3.0, 8.0), "clicking": (1.0, 3.0)}  # seconds a person takes, before each
 
 
 class Console(FacilitatorDriver):
@@ -108,6 +108,8 @@ class Room:
             random.Random(self.rng.random()),
             trace=lambda kind, what: self.laptop_traffic.append((time.time(), f"{kind}:{what}")),
         )
+        self.think = 1.0  # times a person's pauses (`play` sets it from --think)
+        self.steps = AppSteps(self.laptop, self._pause)
         self.vote_opened = 0.0
 
     async def join(self) -> None:
@@ -145,26 +147,20 @@ class Room:
         await self.laptop.open_board()
 
     async def open_vote(self, think: float) -> None:
-        """On the board: five themes; back on the console: next, next, open the vote (as a
-        facilitator does it, with the pages' own requests: `SimulatedConsole`). A person takes
-        3-8 s to type a theme's title and 1-3 s between two clicks, times `think` (0: the
+        """On the board: five themes; back on the console: next, next, open the vote (the
+        steps of `AppSteps`, with the pages' own requests: `SimulatedConsole`). A person takes
+        3-8 s to type a theme's title and 1-3 s before each click, times `think` (0: the
         pages as fast as the server answers, forty facilitators within the same second)."""
         started = time.perf_counter()
         if not Room.voting_began:  # a line to line up a profile of the server with
             Room.voting_began = True
             print(f"{datetime.now(UTC):%H:%M:%S} the first room starts making themes", flush=True)
-        if self.laptop.socket is None or "data-board-form" not in self.laptop.fragment_html:
-            await self.laptop.open_board()
-        for title in THEMES:
-            await asyncio.sleep(self.rng.uniform(*TYPING) * think)
-            await self.laptop.create_theme(title)
-        await self.laptop.open_console()
-        for _ in range(2):
-            await asyncio.sleep(self.rng.uniform(*CLICKING) * think)
-            await self.laptop.control("next")
-        await asyncio.sleep(self.rng.uniform(*CLICKING) * think)
-        await self.laptop.open_vote()
+        self.think = think
+        await self.steps.run()
         self.vote_opened = round(time.perf_counter() - started, 2)
+
+    async def _pause(self, action: str) -> None:
+        await asyncio.sleep(self.rng.uniform(*PAUSES[action]) * self.think)
 
     async def close(self) -> None:
         await asyncio.gather(*(phone.close() for phone in self.phones), return_exceptions=True)

@@ -146,12 +146,8 @@ async def run_stalls(server: ServerProcess, args) -> dict:
     phones = [phone for phone in phones if phone.connected]
     pause = pause_seconds(args.pause, phones)
     answers = await stall(server, phones, pause, submit_answer, rng)
-    steps = AppSteps(facilitator, args.seed)
-    await steps.prepare()
-    for _name, ready, step in steps.steps():
-        if ready is not None:
-            await ready()
-        await step()
+    steps = AppSteps.of(facilitator, args.seed)
+    await steps.run()
     deadline = time.perf_counter() + 60
     while not all(p.random_picks() for p in phones) and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)

@@ -1,0 +1,60 @@
+"""The benchmarks' facilitator takes the shipped pages' steps, in the order a person does:
+`bench.room_steps.AppSteps` on a `SimulatedConsole` (itself held to the board and console
+pages in Chromium by tests/test_e2e_console_model.py) makes five themes on the board, then
+presses next, next and Open voting on the console, pausing before each title and click as
+`python -m bench rooms` asks. Against a real server: the session ends up voting on the five
+themes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from browser_support import LiveServer
+
+from bench.load_bench import prepare_app_session
+from bench.room_steps import THEMES, AppSteps
+from bench.servers import EMAIL, PASSWORD
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("bench-steps"), env={"WORKSHOP_SUGGEST_AHEAD": "0"})
+    live.prepare(EMAIL, PASSWORD)
+    live.start()
+    yield live
+    live.stop()
+
+
+def stored(server: LiveServer, query: str, *args) -> list[tuple]:
+    database = next(server.instance.glob("*.sqlite"))
+    with sqlite3.connect(database) as connection:
+        return connection.execute(query, args).fetchall()
+
+
+def test_the_steps_make_the_themes_and_open_the_vote_pausing_as_a_person(server):
+    facilitator = prepare_app_session(server.url)  # on the retrospective questions
+    paused: list[str] = []
+
+    async def pause(action: str) -> None:
+        paused.append(action)
+
+    async def run() -> None:
+        steps = AppSteps.of(facilitator)
+        steps.pause = pause
+        await steps.laptop.open_console()
+        try:
+            await steps.run()
+        finally:
+            await steps.close()
+
+    asyncio.run(run())
+    assert paused == ["typing"] * len(THEMES) + ["clicking"] * 3
+    workshop = facilitator.workshop_id
+    titles = stored(server, "SELECT title FROM theme WHERE workshop_id = ? ORDER BY id", workshop)
+    assert [title for (title,) in titles] == list(THEMES)
+    rounds = stored(server, "SELECT id, closed_at FROM vote_round WHERE workshop_id = ?", workshop)
+    assert len(rounds) == 1 and rounds[0][1] is None  # open
+    candidates = stored(server, "SELECT title FROM candidate WHERE round_id = ?", rounds[0][0])
+    assert sorted(title for (title,) in candidates) == sorted(THEMES)
