@@ -261,6 +261,13 @@ def host_steal_seconds() -> float:
         return 0.0
 
 
+def worst_tally(per_room: list[dict]) -> float:
+    """The slowest room's seconds to a complete tally; infinite where a room never had one.
+    A room's 0.0 is a tally that arrived with its last ballot's acknowledgement (a flush
+    already due when the ballot came), not a missing one."""
+    return max(float("inf") if r["tally_s"] is None else r["tally_s"] for r in per_room)
+
+
 def summarize(rooms, totals, cpu, wall, peak, child_peak, args) -> dict:
     everyone = Timings()
     for room in rooms:
@@ -293,7 +300,7 @@ def summarize(rooms, totals, cpu, wall, peak, child_peak, args) -> dict:
         "respond_ms": summary(everyone.respond),
         "ballot_ms": summary(everyone.ballot),
         "worst_room_ballot_p95_ms": max(r["ballot_p95_ms"] for r in per_room),
-        "worst_room_tally_s": max((r["tally_s"] or float("inf")) for r in per_room),
+        "worst_room_tally_s": worst_tally(per_room),
         "rooms_holding_targets": len(holding),
         "errors": len(everyone.errors),
         "error_samples": sorted(set(everyone.errors))[:5],
