@@ -21,10 +21,9 @@ from bench.servers import EMAIL, PASSWORD
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("bench-steps"), env={"WORKSHOP_SUGGEST_AHEAD": "0"})
-    live.prepare(EMAIL, PASSWORD)
-    live.start()
-    yield live
+    folder = tmp_path_factory.mktemp("bench-steps")
+    live = LiveServer(folder, env={"WORKSHOP_SUGGEST_AHEAD": "0"}).prepare(EMAIL, PASSWORD)
+    yield live.start()
     live.stop()
 
 
