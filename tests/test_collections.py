@@ -684,3 +684,29 @@ def test_any_one_field_changed_is_imported_or_refused_and_every_download_still_w
         for view in ("", "tables", "themes", *(f"download/{f}" for f in ("csv", "xlsx", "json", "pdf"))):  # fmt: skip
             assert owner.get(base + view).status_code == 200, (path, view)
     assert kept > 20  # optional fields and free text are taken as they come
+
+
+def test_a_tally_hidden_from_the_room_is_not_kept_from_a_facilitators_export(room):
+    """The facilitator's export holds the open round's hidden tally (as the console shows it);
+    a collection keeps what a share link shows: no tally until the round closes."""
+    host = room.facilitator()
+    session = host.start("dots")  # its tally stays hidden from the room while the vote is open
+    phone = room.phone(session, role="Member")
+    host.go_to(session, 1)
+    assert host.vote(session, "open", source="fixed").status_code == 302
+    (stored,) = room.rounds(session)
+    phone.ballot(stored["id"], stored["candidates"]["Transit"], stored["candidates"]["Housing"])
+    download = f"/facilitator/w/{session.id}/results/download/json"
+    export = host.get(download).get_json()
+    assert export["vote"]["tally_hidden"] is True and export["vote"]["ballots_cast"] == 1
+    base = new_collection(host)
+    upload(host, base, ("dots.json", host.get(download).data), table_name="Dots")
+    (kept,) = [json.loads(text) for _, text in stored_members(room)]
+    assert kept["vote"] is None and kept["participation"]["ballots_cast"] is None
+    assert all(theme["points"] is None for theme in kept["themes"])
+    rollup = host.get(base + "download/json").get_json()
+    assert [t["counted"] for t in rollup["tables"]] == [False]
+    host.vote(session, "close", round_id=str(stored["id"]))
+    upload(host, base, ("dots.json", host.get(download).data))
+    rollup = host.get(base + "download/json").get_json()
+    assert [t["counted"] for t in rollup["tables"]] == [True]

@@ -118,7 +118,34 @@ def private_parts_removed(document: dict[str, Any]) -> dict[str, Any]:
                 for q in participation["per_question"]
             ],
         }
+    if _tally_hidden(document.get("vote")):
+        _without_the_tally(cleaned)
     return cleaned
+
+
+def _tally_hidden(vote: Any) -> bool:
+    return (
+        isinstance(vote, dict) and vote.get("status") == "open" and vote.get("tally_hidden") is True
+    )
+
+
+def _without_the_tally(document: dict[str, Any]) -> None:
+    """A round whose tally the room may not see yet, as a share link gives it: no vote, no
+    points, no ranks (the table is left out of the ranking until an export after the close)."""
+    document["vote"] = None
+    if isinstance(document.get("themes"), list):
+        document["themes"] = [
+            {**theme, **UNRANKED} if isinstance(theme, dict) else theme
+            for theme in document["themes"]
+        ]
+    if isinstance(document.get("participation"), dict):
+        document["participation"] = {**document["participation"], "ballots_cast": None}
+
+
+UNRANKED = {
+    "rank": None, "tied": False, "candidate_id": None, "points": None, "first_choices": None,
+    "ballots": None,
+}  # fmt: skip
 
 
 def _visible_only(theme: Any, visible: set) -> Any:

@@ -202,6 +202,7 @@ def _vote_summary(db: Session, vote_round: VoteRound | None) -> VoteSummary | No
         closed_at=vote_round.closed_at,
         # Sorted by content, so the order says nothing about who voted when.
         ballots=tuple(BallotRow(n, picks) for n, picks in enumerate(ballots, start=1)),
+        tally_hidden=vote_round.is_open and vote_round.hide_tally,
     )
 
 

@@ -213,6 +213,7 @@ def _vote_dict(results: Results) -> dict[str, Any] | None:
         "closed_at": iso(vote.closed_at),
         "ballots_cast": len(vote.ballots),
         "ballots": [{"number": b.number, "picks": list(b.picks)} for b in vote.ballots],
+        "tally_hidden": vote.tally_hidden,
     }
 
 

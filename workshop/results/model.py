@@ -85,6 +85,7 @@ class VoteSummary:
     opened_at: datetime
     closed_at: datetime | None
     ballots: tuple[BallotRow, ...]
+    tally_hidden: bool = False  # open, and its tally hidden from the room (facilitators see it)
 
 
 @dataclass(frozen=True)
