@@ -501,6 +501,27 @@ def test_an_earlier_round_must_be_ones_own_other_collection(room):
     assert "choose another collection for the earlier round" in owner.page(mine + "settings")
 
 
+def test_a_co_owner_saving_the_settings_keeps_the_earlier_round_another_owner_chose(room):
+    """The earlier round is a collection of the owner who chose it; a co-owner sees it
+    chosen in the settings and saving them (a new description) keeps it."""
+    owner, partner = room.facilitator(), room.facilitator()
+    earlier = new_collection(owner, "Spring round")
+    now = new_collection(owner, "Autumn round")
+    earlier_id = earlier.rstrip("/").rsplit("/", 1)[1]
+    owner.post(now + "settings", {"name": "Autumn round", "earlier": earlier_id})
+    owner.post(now + "owners", {"email": partner.email})
+    page = partner.page(now + "settings")
+    assert f'<option value="{earlier_id}" selected>Spring round</option>' in page
+    reply = partner.post(
+        now + "settings",
+        {"name": "Autumn round", "description": "Six tables", "earlier": earlier_id},
+    )
+    assert reply.status_code == 302
+    assert partner.get(now + "download/json").json["over_time"]["earlier"]["name"] == "Spring round"
+    partner.post(now + "settings", {"name": "Autumn round", "earlier": ""})  # theirs to clear
+    assert partner.get(now + "download/json").json["over_time"] is None
+
+
 # -- the command line -----------------------------------------------------------------------
 
 

@@ -168,10 +168,12 @@ def remove_owner(db: Session, collection: Collection, facilitator_id: object) ->
 def set_earlier(
     db: Session, collection: Collection, earlier_id: object, facilitator_id: int
 ) -> None:
-    """The collection of the round before (one this facilitator owns too), or none."""
+    """The collection of the round before (one this facilitator owns too), or none. The one
+    already set stays whoever owns it: a co-owner saving the settings keeps another owner's
+    choice."""
     if earlier_id in (None, ""):
         collection.earlier_id = None
-    else:
+    elif earlier_id != collection.earlier_id:
         earlier = owned(db, earlier_id, facilitator_id)
         if earlier.id == collection.id:
             raise ActionError(N_("choose another collection for the earlier round"), "invalid")

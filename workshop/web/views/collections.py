@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from workshop import clock
 from workshop.collections import build, exports, members, regional, review, sharing, store
+from workshop.collections.records import Collection
 from workshop.collections.snapshot import MAX_BYTES
 from workshop.collections.tables import heat_level
 from workshop.extensions import csrf, db
@@ -276,11 +277,14 @@ def group_themes(collection_id: int):
 @login_required
 def settings(collection_id: int, owner_form: OwnerForm | None = None):
     collection = do.owned(collection_id)
-    mine = store.collections_of(db.session, current_user.id)
+    others = [c for c in store.collections_of(db.session, current_user.id) if c.id != collection.id]
+    earlier = db.session.get(Collection, collection.earlier_id) if collection.earlier_id else None
+    if earlier is not None and earlier not in others:  # another owner's: kept unless changed
+        others.append(earlier)
     return render_template(
         "collections/settings.html",
         collection=collection,
-        others=[c for c in mine if c.id != collection.id],
+        others=others,
         owners=store.owners_of(db.session, collection),
         owner_form=owner_form or OwnerForm(),
         links=sharing.links_of(db.session, collection),
