@@ -7,6 +7,8 @@ network blocks WebSockets, the page stays live over Socket.IO's long-polling."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from browser_support import (
     PHONE,
@@ -75,4 +77,58 @@ def test_the_page_stays_live_over_long_polling_when_websockets_are_blocked(sessi
     assert page.evaluate("() => window.sameDocument === true")
     assert socket_requests and all("transport=polling" in url for url in socket_requests)
     server.control("previous")
+    context.close()
+
+
+def stored_answers(server, code: str) -> list[tuple[str, bool]]:
+    """The session's answers as stored: (text, deleted), oldest first."""
+    database = next(server.instance.glob("*.sqlite"))
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT r.text, r.deleted_at IS NOT NULL FROM response r"
+            " JOIN workshop w ON w.id = r.workshop_id WHERE w.code = ? ORDER BY r.id",
+            (code,),
+        )
+        return [(text, bool(deleted)) for text, deleted in rows]
+
+
+def test_an_answer_edited_or_deleted_offline_is_kept_until_it_is_saved(session, chromium):
+    """Editing or deleting a sent answer without a connection: the phone keeps the change
+    (and says so) instead of leaving for the browser's "no internet" page, and sends it once
+    the connection is back; the server then holds the change, once."""
+    from playwright.sync_api import expect
+
+    server, code = session
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{server.url}/w/{code}")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Join the session").click()
+    section = page.locator("section.prompt", has=page.get_by_role("heading", name=RETRO_QUESTION))
+    expect(page.locator("[data-connection]")).to_be_hidden()  # connected
+    for text in ("Site visits", "Shared calendar"):
+        section.get_by_label("Your answer", exact=True).fill(text)
+        section.get_by_role("button", name="Send answer").click()
+        expect(section.locator("[data-answers]")).to_contain_text(text)
+    before = stored_answers(server, code)
+    assert before[-2:] == [("Site visits", False), ("Shared calendar", False)]
+
+    context.set_offline(True)
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the page leaves
+    first, second = section.locator("[data-answers] > li").nth(0), section.locator("[data-answers] > li").nth(1)  # fmt: skip
+    first.get_by_role("textbox").fill("Site visits to employers")
+    first.get_by_role("button", name="Save").click()
+    second.get_by_role("button", name="Delete").click()
+    expect(first).to_contain_text("kept on this phone")
+    expect(first.get_by_role("textbox")).to_have_value("Site visits to employers")
+    expect(second).to_contain_text("Deleting")
+    assert page.evaluate("() => window.sameDocument === true")
+    assert stored_answers(server, code) == before  # nothing reached the server yet
+
+    context.set_offline(False)
+    expect(section.locator("[data-answers] > li")).to_have_count(1, timeout=60_000)
+    expect(section.locator("[data-answers]")).not_to_contain_text("kept on this phone")
+    after = stored_answers(server, code)
+    assert after[-2:] == [("Site visits to employers", False), ("Shared calendar", True)]
+    assert len(after) == len(before)
     context.close()

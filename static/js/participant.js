@@ -32,6 +32,20 @@
   window.Live.setOffsetFrom(currentState);
   countdown.update(currentState);
 
+  // Edits and deletions of sent answers wait in local storage the same way, the latest one
+  // per answer, until the server confirms it (an edit sets the text, so sending it again is
+  // harmless; a deletion the server already made is done).
+  var changesKey = "workshop-changes-" + code;
+  var changesInFlight = {};
+  var memoryChanges = {};
+  function changes() {
+    try { return JSON.parse(window.localStorage.getItem(changesKey) || "null") || memoryChanges; } catch (e) { return memoryChanges; }
+  }
+  function saveChanges(all) {
+    memoryChanges = all;
+    try { window.localStorage.setItem(changesKey, JSON.stringify(all)); } catch (e) { /* private mode: in memory */ }
+  }
+
   function loadQueue() {
     try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
   }
@@ -140,7 +154,15 @@
     item.querySelectorAll("label").forEach(function (label) {
       label.textContent = label.textContent.replace("__N__", String(number));
     });
-    item.querySelector("textarea").defaultValue = answer.text;  // as text, never as markup
+    var change = changes()[answer.id];
+    item.querySelector("textarea").defaultValue = change && change.op === "edit" ? change.text : answer.text;  // as text, never as markup
+    if (change) {
+      item.classList.add("pending-answer");
+      var note = document.createElement("p");
+      note.className = "muted small";
+      note.textContent = t(change.op === "edit" ? "change_sending" : "delete_sending");
+      item.querySelector("form").append(note);
+    }
     var choice = item.querySelector("select[name=strategy_id]");
     if (choice) {
       Array.prototype.forEach.call(choice.options, function (option) {
@@ -192,7 +214,7 @@
   var resendTimer = null;
   function scheduleResend() {
     window.clearTimeout(resendTimer);
-    resendTimer = window.setTimeout(sendQueue, 1000 + Math.random() * 2000);
+    resendTimer = window.setTimeout(function () { sendQueue(); sendChanges(); }, 1000 + Math.random() * 2000);
   }
 
   function sendQueue() {
@@ -236,6 +258,58 @@
     var oldError = form.querySelector(".js-error");
     if (oldError) { oldError.remove(); }
     sendQueue();
+  });
+
+  function sendChanges() {
+    if (!socket || !socket.connected) { return; }
+    var all = changes();
+    Object.keys(all).forEach(function (id) {
+      var change = all[id];
+      if (changesInFlight[id]) { return; }
+      changesInFlight[id] = true;
+      var event = change.op === "edit" ? "edit_response" : "delete_response";
+      var payload = change.op === "edit" ? { id: change.id, text: change.text, strategy_id: change.strategy_id } : { id: change.id };
+      socket.timeout(REPLY_WAIT).emit(event, payload, function (err, ack) {
+        delete changesInFlight[id];
+        if (err || (!ack.ok && ack.code === "server")) { scheduleResend(); return; }
+        settleChange(change, ack);
+      });
+    });
+  }
+
+  function settleChange(change, ack) {
+    var all = changes();
+    if (all[change.id] && JSON.stringify(all[change.id]) === JSON.stringify(change)) {
+      delete all[change.id];  // a newer change of the same answer waits for its own reply
+      saveChanges(all);
+    }
+    if (ack.ok && change.op === "edit") { remember(ack.response); }
+    if (ack.ok && change.op === "delete") { remember({ id: change.id }, true); }
+    redraw();
+    if (!ack.ok && !(change.op === "delete" && ack.code === "not_found")) {
+      showError(change.prompt_id, t("not_sent", { error: ack.error }));
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("edit-form") || !socket) { return; }
+    var item = form.closest("[data-response-id]");
+    var id = item && Number(item.getAttribute("data-response-id"));
+    if (!id) { return; }  // a form the server drew without an id: it posts as usual
+    event.preventDefault();
+    var deleting = event.submitter && /\/delete$/.test(event.submitter.getAttribute("formaction") || "");
+    var text = form.querySelector("textarea[name=text]").value.trim();
+    var section = form.closest("[data-prompt]");
+    var promptId = section ? section.getAttribute("data-prompt") : "";
+    if (!deleting && !text) { showError(promptId, t("write_first")); return; }
+    var strategy = form.querySelector("[name=strategy_id]");
+    var all = changes();
+    all[id] = deleting ? { id: id, op: "delete", prompt_id: promptId }
+      : { id: id, op: "edit", prompt_id: promptId, text: text, strategy_id: strategy && strategy.value ? strategy.value : null };
+    saveChanges(all);
+    redraw();
+    sendChanges();
   });
 
   document.addEventListener("input", function (event) {
@@ -509,7 +583,9 @@
         view = snapshot.segment || null;
         // The served page is current at first; after a reconnect anything may have changed.
         if (!first || !view || view.key !== shownKey()) { redraw(); } else { drawThemes(segmentBox); }
+        changesInFlight = {};
         sendQueue();
+        sendChanges();
         sendBallot();
       },
       state: applyState,

@@ -270,6 +270,8 @@ JS_STRINGS = {
     # participant.js
     "sending": N_("(sending…)"),
     "not_sent": N_("Not sent: {error}"),
+    "change_sending": N_("Your change is kept on this phone until it is saved…"),
+    "delete_sending": N_("Deleting: kept on this phone until it is done…"),
     "write_first": N_("Write something first."),
     "characters_used": N_("{used} of {limit} characters used"),
     "vote_still_sending": N_("Still sending your vote…"),
