@@ -478,6 +478,18 @@ def test_a_facilitator_reconnecting_during_a_hidden_vote_still_sees_the_tally(op
     assert results(snapshot["vote"]["tally"]["rows"])[0] == ("Transit", 3, 1, False)
 
 
+@pytest.mark.parametrize(("agenda", "chosen"), [(THRIVE, "themes"), (DOTS, "fixed")])
+def test_the_console_offers_what_the_agenda_votes_on_first(room, agenda, chosen):
+    """The voting panel starts on the agenda's own choice: the themes for Thrive, the fixed
+    list for the dots agenda (it started on "All themes" whatever the agenda said)."""
+    host = room.facilitator()
+    session = host.start(agenda)
+    host.go_to(session, VOTE if agenda == THRIVE else 1)
+    panel = host.page(f"/facilitator/w/{session.id}/vote")
+    checked = re.findall(r'name="source" value="(\w+)" checked', panel)
+    assert checked == [chosen]
+
+
 # -- dot votes (unranked) ---------------------------------------------------------------------
 
 
