@@ -231,3 +231,40 @@ def test_importing_an_export_made_by_another_server(region, laptop, other_server
     offplan = page.locator("section", has=page.get_by_role("heading", name="Not in the plan"))
     assert "Guardería" in offplan.inner_text() and "61.5%" in offplan.inner_text()
     page.close()
+
+
+# The elements that reach past the right edge of the viewport, outermost first.
+PAST_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  document.querySelectorAll("body *").forEach((el) => {
+    const box = el.getBoundingClientRect();
+    const scrolled = el.closest(".matrix-scroll");  // a wide table scrolls in its own box
+    if (box.width && box.right > width + 1 && !scrolled && !out.some((o) => o.contains(el))) out.push(el);
+  });
+  return out.map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+    + " " + Math.round(el.getBoundingClientRect().right) + "px");
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_collection_pages_fit_a_phone(region, chromium, lang):
+    """A backbone staffer may open the roll-up on a phone (390 px): the page never scrolls
+    sideways; a wide table scrolls inside its own box. The heat map's words for screen
+    readers escaped that box and made the roll-up 1,129 px wide."""
+    from browser_support import PHONE
+
+    server, owner, collection = region
+    context = chromium.new_context(**PHONE)
+    context.add_cookies(owner.cookies())
+    page = context.new_page()
+    wide = {}
+    for view in ("/facilitator/collections/", collection, collection + "tables", collection + "themes", collection + "settings"):  # fmt: skip
+        page.goto(f"{server.url}{view}?lang={lang}")
+        if page.evaluate("document.documentElement.scrollWidth") > 390:
+            wide[view] = page.evaluate(PAST_THE_EDGE)
+    screenshot(page, SCREENSHOTS / f"rollup-settings-phone-{lang}.png", full_page=True)
+    page.goto(f"{server.url}{collection}?lang={lang}")
+    screenshot(page, SCREENSHOTS / f"rollup-phone-{lang}.png", full_page=True)
+    context.close()
+    assert wide == {}
