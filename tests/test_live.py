@@ -235,9 +235,11 @@ def test_participant_numbers_increase_as_people_join(room, session):
 
 def test_an_ended_session_takes_no_new_participants(room, host, session):
     host.control(session, "end")
-    response = room.phone().join(session)
+    page = room.phone().get(f"/w/{session.code}").get_data(as_text=True)
+    assert "The session has ended" in page and "Join the session" not in page  # no form at all
+    response = room.phone().join(session)  # a join page loaded before the end
     assert response.status_code == 400
-    assert "this session has ended" in response.get_data(as_text=True)
+    assert "The session has ended" in response.get_data(as_text=True)
     assert room.participants(session) == []
 
 
