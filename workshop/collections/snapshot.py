@@ -174,7 +174,8 @@ def _get(data: Any, key: str, kind: type | tuple, path: str, optional: bool = Fa
     value = data.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int, float))):
+    wrong = not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int, float)))
+    if wrong or (kind is int and value < 0):  # counts, points, ranks and ids are never negative
         raise _Wrong(f"{path}.{key}" if path else key)
     return value
 
