@@ -141,6 +141,10 @@ def test_the_same_number_on_another_server_is_another_session(room):
             "&#39;themes[0].questions[0].response_ids&#39; is missing or wrong",
         ),  # fmt: skip
         (
+            json.dumps(with_value(export_of(NORTH, 11), "themes", 0, "points", value=-50)).encode(),
+            "&#39;themes[0].points&#39; is missing or wrong",
+        ),
+        (
             json.dumps(
                 with_value(export_of(NORTH, 11), "source", "server_id", value="a" * 65)
             ).encode(),
