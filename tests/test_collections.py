@@ -735,3 +735,30 @@ def test_a_tally_hidden_from_the_room_is_not_kept_from_a_facilitators_export(roo
     upload(host, base, ("dots.json", host.get(download).data))
     rollup = host.get(base + "download/json").get_json()
     assert [t["counted"] for t in rollup["tables"]] == [True]
+
+
+def test_a_table_exported_with_its_vote_open_counts_as_an_interim_tally(room):
+    """An export made before the vote closed is counted as it stood, and said to be interim
+    on the tables page, the roll-up page and in the JSON (it was counted without a word)."""
+    owner = room.facilitator()
+    base = new_collection(owner)
+    upload(owner, base, ("s.json", export_bytes(SOUTH, 12)), table_name="South")
+    early = export_of(NORTH, 11)
+    early["vote"]["status"], early["vote"]["closed_at"] = "open", None
+    upload(owner, base, ("n.json", json.dumps(early).encode()), table_name="North")
+    page = owner.page(base)
+    assert (
+        "Interim tallies (the vote was still open when the results were read):</strong> North"
+        in page
+    )
+    assert "the vote was still open: an interim tally" in owner.page(base + "tables")
+    tables = {t["name"]: t for t in owner.get(base + "download/json").json["tables"]}
+    assert (tables["North"]["counted"], tables["North"]["vote"]["open"]) == (True, True)
+    assert tables["South"]["vote"]["open"] is False
+    spanish = owner.page(base + "?lang=es")
+    assert "Conteos provisionales" in spanish
+    report = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(owner.get(base + "download/pdf").data)).pages)  # fmt: skip
+    assert (  # in Spanish: the Spanish page was read last
+        "Conteos provisionales (la votación seguía abierta cuando se leyeron los resultados): North"
+        in report.replace("\n", " ")
+    )

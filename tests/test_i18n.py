@@ -127,7 +127,11 @@ def test_translations_keep_every_placeholder(catalog):
 
 # One word for one thing, as the region's Spanish-speaking members read it: a person who
 # meets "boleta" on the phone and "papeleta" on the results wonders if they differ.
-SPANISH_WORDS = {"boleta": r"\bpapeletas?\b", "agregar": r"\ba(ñ|n)adir"}
+SPANISH_WORDS = {
+    "boleta": r"\bpapeletas?\b",
+    "agregar": r"\ba(ñ|n)adir",
+    "conteo": r"\brecuentos?\b",
+}
 
 
 def test_spanish_uses_one_word_for_each_thing():

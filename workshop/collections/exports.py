@@ -105,7 +105,12 @@ def _table(table: Table) -> dict[str, Any]:
         },
         "vote": None
         if vote is None
-        else {"picks": vote.picks, "ranked": vote.ranked, "ballots_cast": vote.ballots_cast},
+        else {
+            "picks": vote.picks,
+            "ranked": vote.ranked,
+            "ballots_cast": vote.ballots_cast,
+            "open": vote.is_open,
+        },
         "counted": table.voted,
         "total_points": snap.total_points,
         "participants": snap.participants,

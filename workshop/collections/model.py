@@ -253,6 +253,13 @@ class Rollup:
         return tuple(table for table in self.tables if not table.voted)
 
     @property
+    def interim_tables(self) -> tuple[Table, ...]:
+        """Tables counted with a vote that was still open when their results were read."""
+        return tuple(
+            t for t in self.tables if t.voted and t.snapshot.vote and t.snapshot.vote.is_open
+        )
+
+    @property
     def roles(self) -> list[str | None]:
         """Every role any table lists, in first-seen order (no role given last)."""
         found = dict.fromkeys(r.role for t in self.tables for r in t.snapshot.by_role)

@@ -103,6 +103,12 @@ def _ranking(pdf: _Report, rollup: Rollup) -> None:
     if rollup.quiet_tables:
         names = "; ".join(t.name for t in rollup.quiet_tables)
         pdf.paragraph(pdf.say(N_("Left out (no ballot): {names}"), names=names), style="I", size=9)
+    if rollup.interim_tables:
+        names = "; ".join(t.name for t in rollup.interim_tables)
+        interim = N_(
+            "Interim tallies (the vote was still open when the results were read): {names}"
+        )
+        pdf.paragraph(pdf.say(interim, names=names), style="I", size=9)
 
 
 # Tables side by side on one landscape page: beyond this a cell is too narrow for "41.7% (12)",
