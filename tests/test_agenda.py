@@ -80,6 +80,15 @@ def test_minimal_fixture_uses_defaults():
     assert agenda.duration_label() == "12–15 min"
 
 
+def test_an_agenda_without_an_id_takes_one_from_its_title_with_accents_folded():
+    """The editor names a new agenda after its title: "Comité … otoño" was "comit-…-oto-o"
+    in every address and download."""
+    data = tomllib.loads((AGENDA_FIXTURES / "minimal.toml").read_text(encoding="utf-8"))
+    data.pop("id", None)
+    agenda = parse_agenda(data, default_id="Retrospectiva del Comité Vecinal — otoño")
+    assert agenda.id == "retrospectiva-del-comite-vecinal-otono"
+
+
 @pytest.mark.parametrize(
     ("change", "where", "what"),
     [

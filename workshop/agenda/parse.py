@@ -6,6 +6,7 @@ with the field it is in; `agenda_to_dict` is its inverse, so a snapshot reloads 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from typing import Any
 
@@ -69,7 +70,10 @@ def parse_agenda(data: Any, default_id: str = "") -> Agenda:
 
 
 def _slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:64]
+    """An id from a title: accents folded ("Comité" -> "comite", not "comit-"), the rest
+    hyphens."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_-]+", "-", folded.lower()).strip("-")[:64]
 
 
 def _unique(reader: Reader, key: str, value: str, seen: set[str], duplicate: str) -> None:
