@@ -175,6 +175,27 @@ def axe_problems(page) -> list[str]:
 # -- the ranked ballot ------------------------------------------------------------------------
 
 
+# For each choice: whether its title starts on the line of its ring.
+BESIDE_THE_RING = """() => Array.from(document.querySelectorAll(".choose"), (button) => {
+  const ring = button.querySelector(".choice-place").getBoundingClientRect();
+  const title = button.querySelector(".choice-title").getBoundingClientRect();
+  return title.top < ring.bottom && title.left >= ring.right;
+})"""
+
+
+def test_a_long_choice_wraps_beside_its_ring_on_a_phone(server, chromium, ranked):
+    """A title too long for one line (theme titles run to 80 characters) wraps beside its
+    ring on a 390 px phone; it fell below the ring, which then stood alone on its line."""
+    context, page, _ = phone(server, chromium, ranked)
+    try:
+        page.locator(".choice-title").first.evaluate(
+            "(title) => { title.textContent = 'Comunicación y idioma para todas las familias de la región'; }"
+        )
+        assert page.evaluate(BESIDE_THE_RING) == [True] * len(THEMES)
+    finally:
+        context.close()
+
+
 def test_tap_in_order_tap_again_to_clear_reorder_and_the_confirmation_is_what_is_stored(
     server, chromium, ranked
 ):
