@@ -122,13 +122,18 @@ def test_an_answer_edited_or_deleted_offline_is_kept_until_it_is_saved(session, 
     expect(first).to_contain_text("kept on this phone")
     expect(first.get_by_role("textbox")).to_have_value("Site visits to employers")
     expect(second).to_contain_text("Deleting")
+    section.get_by_label("Your answer", exact=True).fill("A new idea, sent offline")
+    section.get_by_role("button", name="Send answer").click()
+    expect(section.locator("[data-counter]")).to_contain_text("0 of")  # not the sent one's count
     assert page.evaluate("() => window.sameDocument === true")
     assert stored_answers(server, code) == before  # nothing reached the server yet
 
     context.set_offline(False)
-    expect(section.locator("[data-answers] > li")).to_have_count(1, timeout=60_000)
+    expect(section.locator("[data-answers] > li")).to_have_count(2, timeout=60_000)
     expect(section.locator("[data-answers]")).not_to_contain_text("kept on this phone")
     after = stored_answers(server, code)
-    assert after[-2:] == [("Site visits to employers", False), ("Shared calendar", True)]
-    assert len(after) == len(before)
+    assert after[-3:] == [
+        ("Site visits to employers", False), ("Shared calendar", True), ("A new idea, sent offline", False)
+    ]  # fmt: skip
+    assert len(after) == len(before) + 1
     context.close()

@@ -254,6 +254,7 @@
     pending.push(item);
     saveQueue(pending);
     textField.value = "";
+    textField.dispatchEvent(new Event("input", { bubbles: true }));  // the counter starts again
     form.querySelector("[name=client_id]").value = window.Live.randomId();
     var oldError = form.querySelector(".js-error");
     if (oldError) { oldError.remove(); }
