@@ -177,6 +177,18 @@ def test_a_bad_file_among_good_ones_stops_only_itself(room):
     assert len(stored_members(room)) == 2
 
 
+def test_a_table_name_given_with_several_files_is_refused_not_dropped(room):
+    owner = room.facilitator()
+    base = new_collection(owner)
+    reply = upload(
+        owner, base, ("north.json", export_bytes(NORTH, 11)),
+        ("south.json", export_bytes(SOUTH, 12)), table_name="North",
+    )  # fmt: skip
+    assert reply.status_code == 400
+    assert "A name, date and place describe one table" in reply.get_data(as_text=True)
+    assert stored_members(room) == []
+
+
 def test_hidden_answers_and_names_in_an_export_are_not_kept(room):
     owner = room.facilitator()
     base = new_collection(owner)

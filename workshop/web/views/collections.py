@@ -118,6 +118,12 @@ def import_files(collection_id: int):
             form.files.errors = [gettext("Choose one or more results export files (.json).")]
         return tables(collection.id, form), 400
     one = len(files) == 1  # a name, date and place describe one table
+    described = (form.table_name.data or "").strip() or form.held_on.data or (form.place.data or "").strip()  # fmt: skip
+    if described and not one:  # refused rather than dropped without a word
+        form.table_name.errors = [
+            gettext("A name, date and place describe one table: import one file with them, or name the tables once they are in.")
+        ]  # fmt: skip
+        return tables(collection.id, form), 400
     details = members.TableDetails(
         (form.table_name.data or "").strip() if one else "",
         form.held_on.data if one else None,
