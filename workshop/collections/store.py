@@ -165,6 +165,14 @@ def remove_owner(db: Session, collection: Collection, facilitator_id: object) ->
     db.flush()
 
 
+def earlier_choices(db: Session, collection: Collection, facilitator_id: int) -> list[Collection]:
+    """What the settings offer as the earlier round: this facilitator's other collections,
+    and the one already chosen (another owner's choice stays on offer, and chosen)."""
+    mine = [c for c in collections_of(db, facilitator_id) if c.id != collection.id]
+    earlier = db.get(Collection, collection.earlier_id) if collection.earlier_id else None
+    return mine + [earlier] if earlier is not None and earlier not in mine else mine
+
+
 def set_earlier(
     db: Session, collection: Collection, earlier_id: object, facilitator_id: int
 ) -> None:

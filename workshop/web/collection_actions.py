@@ -87,6 +87,20 @@ def download(rollup: Rollup, fmt: str):
     return response
 
 
+DETAILS_FOR_ONE = N_(
+    "A name, date and place describe one table: import one file with them, or name the "
+    "tables once they are in."
+)
+
+
+def table_details(form) -> members.TableDetails | None:
+    """The name, date and place the import form gives, or None when it gives none."""
+    name, place = (form.table_name.data or "").strip(), (form.place.data or "").strip()
+    if not (name or form.held_on.data or place):
+        return None
+    return members.TableDetails(name, form.held_on.data, place)
+
+
 def import_uploads(collection: Collection, files: list, details: members.TableDetails) -> list:
     """Import each file, each in its own transaction: a bad file is reported by name and
     changes nothing; the others go in. Returns the problems, in the reader's language."""

@@ -16,7 +16,6 @@ from flask_login import current_user, login_required
 
 from workshop import clock
 from workshop.collections import build, exports, members, regional, review, sharing, store
-from workshop.collections.records import Collection
 from workshop.collections.snapshot import MAX_BYTES
 from workshop.collections.tables import heat_level
 from workshop.extensions import csrf, db
@@ -117,19 +116,11 @@ def import_files(collection_id: int):
         if not files:
             form.files.errors = [gettext("Choose one or more results export files (.json).")]
         return tables(collection.id, form), 400
-    one = len(files) == 1  # a name, date and place describe one table
-    described = (form.table_name.data or "").strip() or form.held_on.data or (form.place.data or "").strip()  # fmt: skip
-    if described and not one:  # refused rather than dropped without a word
-        form.table_name.errors = [
-            gettext("A name, date and place describe one table: import one file with them, or name the tables once they are in.")
-        ]  # fmt: skip
+    details = do.table_details(form)
+    if details is not None and len(files) > 1:  # refused rather than dropped without a word
+        form.table_name.errors = [gettext(do.DETAILS_FOR_ONE)]
         return tables(collection.id, form), 400
-    details = members.TableDetails(
-        (form.table_name.data or "").strip() if one else "",
-        form.held_on.data if one else None,
-        (form.place.data or "").strip() if one else "",
-    )
-    problems = do.import_uploads(collection, files, details)
+    problems = do.import_uploads(collection, files, details or members.TableDetails("", None, ""))
     if problems:
         form.files.errors = problems
         return tables(collection.id, form), 400
@@ -283,14 +274,10 @@ def group_themes(collection_id: int):
 @login_required
 def settings(collection_id: int, owner_form: OwnerForm | None = None):
     collection = do.owned(collection_id)
-    others = [c for c in store.collections_of(db.session, current_user.id) if c.id != collection.id]
-    earlier = db.session.get(Collection, collection.earlier_id) if collection.earlier_id else None
-    if earlier is not None and earlier not in others:  # another owner's: kept unless changed
-        others.append(earlier)
     return render_template(
         "collections/settings.html",
         collection=collection,
-        others=others,
+        others=store.earlier_choices(db.session, collection, current_user.id),
         owners=store.owners_of(db.session, collection),
         owner_form=owner_form or OwnerForm(),
         links=sharing.links_of(db.session, collection),
