@@ -670,6 +670,25 @@ def test_a_themes_spanish_title_in_an_export_reaches_spanish_readers(room):
     assert "Arts and culture" in english and "Arte y cultura" not in english
 
 
+def test_a_regional_themes_chip_shows_a_tables_spanish_title_to_spanish_readers(room):
+    """A table's theme titled like the regional theme in English may carry a Spanish title:
+    the Spanish page names it (it was left out as "the same as the regional title")."""
+    owner = room.facilitator()
+    base = new_collection(owner)
+    north = export_of(NORTH, 11)
+    next(t for t in north["themes"] if t["title"] == "Childcare")["title_es"] = "Guarderías"
+    upload(owner, base, ("n.json", json.dumps(north).encode()), table_name="North")
+    upload(owner, base, ("s.json", export_bytes(SOUTH, 12)), table_name="South")
+    refs = themes_page_refs(owner, base)
+    chosen = [refs[("North", "Childcare")], refs[("South", "Cuidado infantil")]]
+    owner.post(base + "themes/group", {"op": "make", "title": "Childcare", "theme": chosen})
+    assert 'North: <strong>#1</strong> <span class="muted">“Guarderías”</span>' in owner.page(
+        base + "?lang=es"
+    )
+    english = owner.page(base + "?lang=en")
+    assert "North: <strong>#1</strong></li>" in english  # the regional title says it already
+
+
 # -- any change to an export ------------------------------------------------------------------
 
 
