@@ -12,6 +12,7 @@ other control characters, lone surrogates and the two non-characters XML refuses
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
@@ -38,3 +39,9 @@ def plain_data(value: Any) -> Any:
     if isinstance(value, list):
         return [plain_data(item) for item in value]
     return value
+
+
+def ascii_folded(text: str) -> str:
+    """`text` in ASCII, accents folded ("Comité otoño" -> "Comite otono"), for ids and file
+    names; what has no ASCII form is dropped."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -5,13 +5,13 @@ editor). No Flask here."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from workshop.agenda.model import Detail, Framework, Pillar, Strategy
 from workshop.agenda.outline_lines import cells_text, detail_of, is_header_row, plain, split_name
 from workshop.agenda.outline_tree import Node
 from workshop.messages import N_, Message
+from workshop.text import ascii_folded
 
 # A fact under a strategy with one of these labels is its description when it has none.
 DESCRIBING = {"objective", "description", "summary", "goal", "objetivo", "descripción", "meta"}
@@ -262,7 +262,7 @@ def _joined(parts: list[str]) -> str:
 
 def slug_for(text: str, taken: set[str], fallback: str) -> str:
     """A short id from a name, unique within `taken` (which it extends)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_folded(text)
     words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("&", " and ")).strip("-")
     if len(words) > 48:  # cut at a word boundary
         words = words[:49].rsplit("-", 1)[0]

@@ -6,7 +6,6 @@ with the field it is in; `agenda_to_dict` is its inverse, so a snapshot reloads 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +31,7 @@ from workshop.agenda.model import (
 )
 from workshop.agenda.reader import Reader
 from workshop.messages import N_
+from workshop.text import ascii_folded
 
 # The editor words this one its own way (a range is typed there as 10-15): `web.editor_forms`.
 MINUTES_WRONG = N_("must be a positive number or a [min, max] range ({low} to {high})")
@@ -72,8 +72,7 @@ def parse_agenda(data: Any, default_id: str = "") -> Agenda:
 def _slugify(text: str) -> str:
     """An id from a title: accents folded ("Comité" -> "comite", not "comit-"), the rest
     hyphens."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9_-]+", "-", folded.lower()).strip("-")[:64]
+    return re.sub(r"[^a-z0-9_-]+", "-", ascii_folded(text).lower()).strip("-")[:64]
 
 
 def _unique(reader: Reader, key: str, value: str, seen: set[str], duplicate: str) -> None:

@@ -123,6 +123,13 @@ def private_parts_removed(document: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+# A theme's vote fields when the round's tally is not kept.
+UNRANKED = {
+    "rank": None, "tied": False, "candidate_id": None, "points": None, "first_choices": None,
+    "ballots": None,
+}  # fmt: skip
+
+
 def _tally_hidden(vote: Any) -> bool:
     return (
         isinstance(vote, dict) and vote.get("status") == "open" and vote.get("tally_hidden") is True
@@ -140,12 +147,6 @@ def _without_the_tally(document: dict[str, Any]) -> None:
         ]
     if isinstance(document.get("participation"), dict):
         document["participation"] = {**document["participation"], "ballots_cast": None}
-
-
-UNRANKED = {
-    "rank": None, "tied": False, "candidate_id": None, "points": None, "first_choices": None,
-    "ballots": None,
-}  # fmt: skip
 
 
 def _visible_only(theme: Any, visible: set) -> Any:
@@ -274,9 +275,10 @@ def _theme(item: Any, path: str, answers: dict[int, Answer], named: dict) -> Tab
     ids = []
     for group_index, group in enumerate(_get(item, "questions", list, path)):
         where = f"{path}.questions[{group_index}]"
-        ids += _get(group, "response_ids", list, where)
-        if not all(type(i) is int for i in ids):
+        group_ids = _get(group, "response_ids", list, where)
+        if not all(type(i) is int for i in group_ids):
             raise _Wrong(f"{where}.response_ids")
+        ids += group_ids
     return TableTheme(
         title=_get(item, "title", str, path),
         source=_get(item, "source", str, path),

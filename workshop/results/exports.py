@@ -30,7 +30,7 @@ from workshop.results.tables import (
     neutralize,
     tables,
 )
-from workshop.text import plain
+from workshop.text import ascii_folded, plain
 
 FORMATS = {
     "csv": ("application/zip", "zip"),
@@ -56,7 +56,7 @@ def slug(text: str, *, ascii_only: bool = True, limit: int = 80) -> str:
     """Lower-case words joined by hyphens, at most `limit` characters, cut between words."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if ascii_only:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = ascii_folded(text)
     words = [word for word in re.split(r"[\W_]+", text) if word]
     name = ""
     for word in words:
